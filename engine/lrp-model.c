@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The model's front door: loading from a file or bytes, the metadata
+ * sidecar, and what a model can tell about itself.
+ */
+#define G_LOG_DOMAIN "lrp-model"
+
+#include "config.h"
+
+#include "lrp-onnx-private.h"
+
+#include <cblas.h>
+#include <string.h>
+
+/* Model files larger than this are refused before reading them whole. */
+#define LRP_MAX_MODEL_BYTES ((goffset) 2 << 30)
+
+void
+lrp_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      /* Both cores for BLAS; the engine runs one attribution at a time. */
+      int threads = (int) CLAMP (g_get_num_processors (), 1, 64);
+
+      openblas_set_num_threads (threads);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+LrpModel *
+lrp_model_load_bytes (GBytes *bytes,
+                      const char *display_name,
+                      GCancellable *cancellable,
+                      GError **error)
+{
+  g_return_val_if_fail (bytes != NULL, NULL);
+  lrp_init ();
+  return lrp_onnx_load (bytes, display_name ? display_name : "model", NULL, cancellable, error);
+}
+
+static GBytes *
+read_file (const char *path,
+           const char *display_name,
+           GError **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, &local);
+  if (info == NULL)
+    {
+      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED, "%s: %s", display_name,
+                   local->message);
+      return NULL;
+    }
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED, "%s: is a folder, not a file",
+                   display_name);
+      return NULL;
+    }
+  if (g_file_info_get_size (info) > LRP_MAX_MODEL_BYTES)
+    {
+      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED,
+                   "%s: the file is larger than 2 GiB, the ONNX limit", display_name);
+      return NULL;
+    }
+  bytes = g_file_load_bytes (file, NULL, NULL, &local);
+  if (bytes == NULL)
+    {
+      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED, "%s: %s", display_name,
+                   local->message);
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
+/* MODEL.json beside MODEL.onnx overrides the embedded metadata. */
+static gboolean
+apply_sidecar (LrpModel *model,
+               const char *path,
+               GError **error)
+{
+  g_autofree char *stem = g_str_has_suffix (path, ".onnx")
+                          ? g_strndup (path, strlen (path) - 5) : g_strdup (path);
+  g_autofree char *json = g_strconcat (stem, ".json", NULL);
+
+  if (!g_file_test (json, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  return lrp_metadata_load_json (model->meta, json, error);
+}
+
+LrpModel *
+lrp_model_load (const char *path,
+                GCancellable *cancellable,
+                GError **error)
+{
+  g_autofree char *display_name = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  display_name = g_path_get_basename (path);
+  bytes = read_file (path, display_name, error);
+  if (bytes == NULL)
+    return NULL;
+  model = lrp_model_load_bytes (bytes, display_name, cancellable, error);
+  if (model == NULL || !apply_sidecar (model, path, error))
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+int
+lrp_model_get_n_classes (const LrpModel *model)
+{
+  const LrpTensor *out;
+
+  g_return_val_if_fail (model != NULL, 0);
+  out = model->values[model->outputs[0]].tensor;
+  return out->rank > 0 ? (int) out->shape[out->rank - 1] : 1;
+}
+
+/* Returns: (transfer none): the label of @class_index, or NULL when the
+ * model has none for it (callers show "class N"). */
+const char *
+lrp_model_get_label (const LrpModel *model,
+                     int class_index)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  if (model->meta->labels == NULL || class_index < 0
+      || class_index >= (int) g_strv_length (model->meta->labels))
+    return NULL;
+  return model->meta->labels[class_index];
+}
+
+static int64_t
+node_parameters (const LrpModel *model,
+                 const LrpNode *node)
+{
+  int64_t n = 0;
+
+  for (int i = 0; i < node->n_inputs; i++)
+    if (node->inputs[i] >= 0 && !model->values[node->inputs[i]].is_input
+        && model->values[node->inputs[i]].tensor->data != NULL
+        && model->values[node->inputs[i]].tensor->dtype == LRP_DTYPE_FLOAT)
+      n += model->values[node->inputs[i]].tensor->n;
+  return n;
+}
+
+/* Returns: (transfer full): the graph as text, one layer a line. */
+char *
+lrp_model_describe (const LrpModel *model)
+{
+  GString *s = g_string_new (NULL);
+  int64_t total = 0;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_string_append_printf (s, "%s: opset %d, %d nodes\n", model->display_name, model->opset,
+                          model->n_nodes);
+  if (model->meta->description)
+    g_string_append_printf (s, "%s\n", model->meta->description);
+  for (int i = 0; i < model->n_inputs; i++)
+    {
+      const LrpValue *v = &model->values[model->inputs[i]];
+      g_autofree char *shape = lrp_shape_to_string (v->tensor->rank, v->tensor->shape);
+
+      g_string_append_printf (s, "input  %s %s %s\n", v->name, lrp_dtype_name (v->tensor->dtype),
+                              shape);
+    }
+  g_string_append_printf (s, "%-4s %-40s %-20s %-22s %12s\n", "#", "layer", "op", "output",
+                          "parameters");
+  for (int n = 0; n < model->n_nodes; n++)
+    {
+      const LrpNode *node = &model->nodes[n];
+      const LrpTensor *out = model->values[node->outputs[0]].tensor;
+      g_autofree char *shape = lrp_shape_to_string (out->rank, out->shape);
+      int64_t params = node_parameters (model, node);
+
+      total += params;
+      g_string_append_printf (s, "%-4d %-40s %-20s %-22s %12" G_GINT64_FORMAT "\n", n,
+                              node->name, node->op_type, shape, params);
+    }
+  g_string_append_printf (s, "total parameters: %" G_GINT64_FORMAT "\n", total);
+  if (model->folded->len == 0)
+    g_string_append (s, "folded at load: nothing\n");
+  else
+    {
+      g_string_append_printf (s, "folded at load (%u constant nodes):", model->folded->len);
+      for (guint i = 0; i < model->folded->len; i++)
+        g_string_append_printf (s, "%s %s", i ? "," : "",
+                                (char *) g_ptr_array_index (model->folded, i));
+      g_string_append_c (s, '\n');
+    }
+  return g_string_free (s, FALSE);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "lrp-graph-private.h"
+
+G_BEGIN_DECLS
+
+struct _LrpRun
+{
+  LrpModel *model;              /* owned ref */
+  LrpTensor **acts;             /* owned; one per value, NULL until computed */
+};
+
+/* Forward with one tensor per model input (conformance tests use several). */
+gboolean lrp_run_forward_inputs (LrpRun *run, int n_inputs, LrpTensor *const *inputs,
+                                 GCancellable *cancellable, GError **error);
+LrpTensor *lrp_run_get_value (LrpRun *run, int value_id);
+
+G_END_DECLS

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lrp-run"
+
+#include "config.h"
+
+#include "lrp-run-private.h"
+
+LrpRun *
+lrp_run_new (LrpModel *model)
+{
+  LrpRun *run;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  run = g_new0 (LrpRun, 1);
+  run->model = lrp_model_ref (model);
+  run->acts = g_new0 (LrpTensor *, model->n_values);
+  return run;
+}
+
+static void
+clear_acts (LrpRun *run)
+{
+  for (int v = 0; v < run->model->n_values; v++)
+    g_clear_pointer (&run->acts[v], lrp_tensor_unref);
+}
+
+void
+lrp_run_free (LrpRun *run)
+{
+  if (run == NULL)
+    return;
+  clear_acts (run);
+  g_free (run->acts);
+  lrp_model_unref (run->model);
+  g_free (run);
+}
+
+static gboolean
+check_input (const LrpModel *m,
+             int i,
+             const LrpTensor *input,
+             GError **error)
+{
+  const LrpValue *v = &m->values[m->inputs[i]];
+
+  if (input->dtype != v->tensor->dtype || !lrp_tensor_same_shape (input, v->tensor))
+    {
+      g_autofree char *want = lrp_shape_to_string (v->tensor->rank, v->tensor->shape);
+      g_autofree char *got = lrp_shape_to_string (input->rank, input->shape);
+
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_SHAPE,
+                   "%s: input “%s” must be %s %s, got %s %s", m->display_name, v->name,
+                   lrp_dtype_name (v->tensor->dtype), want, lrp_dtype_name (input->dtype), got);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+lrp_run_forward_inputs (LrpRun *run,
+                        int n_inputs,
+                        LrpTensor *const *inputs,
+                        GCancellable *cancellable,
+                        GError **error)
+{
+  const LrpModel *m = run->model;
+
+  if (n_inputs != m->n_inputs)
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_SHAPE,
+                   "%s: the model takes %d inputs, %d given", m->display_name, m->n_inputs,
+                   n_inputs);
+      return FALSE;
+    }
+  for (int i = 0; i < n_inputs; i++)
+    if (!check_input (m, i, inputs[i], error))
+      return FALSE;
+
+  clear_acts (run);
+  for (int v = 0; v < m->n_values; v++)
+    if (m->values[v].tensor->data != NULL)
+      run->acts[v] = lrp_tensor_ref (m->values[v].tensor);
+  for (int i = 0; i < n_inputs; i++)
+    run->acts[m->inputs[i]] = lrp_tensor_copy (inputs[i]);
+
+  for (int n = 0; n < m->n_nodes; n++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!lrp_node_forward (m, &m->nodes[n], run->acts, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+lrp_run_forward (LrpRun *run,
+                 LrpTensor *input,
+                 GCancellable *cancellable,
+                 GError **error)
+{
+  g_return_val_if_fail (run != NULL, FALSE);
+  g_return_val_if_fail (input != NULL, FALSE);
+  return lrp_run_forward_inputs (run, 1, &input, cancellable, error);
+}
+
+LrpTensor *
+lrp_run_get_value (LrpRun *run,
+                   int value_id)
+{
+  g_return_val_if_fail (value_id >= 0 && value_id < run->model->n_values, NULL);
+  return run->acts[value_id];
+}
+
+/* Returns: (transfer none): the first graph output, or NULL before a run. */
+LrpTensor *
+lrp_run_get_output (LrpRun *run)
+{
+  g_return_val_if_fail (run != NULL, NULL);
+  return run->acts[run->model->outputs[0]];
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lrp-tensor"
+
+#include "config.h"
+
+#include "lrp-tensor-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LRP_ALIGN 64
+
+size_t
+lrp_dtype_size (LrpDType dtype)
+{
+  return dtype == LRP_DTYPE_INT64 ? sizeof (int64_t) : sizeof (float);
+}
+
+const char *
+lrp_dtype_name (LrpDType dtype)
+{
+  return dtype == LRP_DTYPE_INT64 ? "int64" : "float32";
+}
+
+char *
+lrp_shape_to_string (int rank,
+                     const int64_t *shape)
+{
+  GString *s = g_string_new ("[");
+
+  for (int i = 0; i < rank; i++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? ", " : "", shape[i]);
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+/* Shapes come from files; check every dimension and the product before
+ * anything is allocated. */
+gboolean
+lrp_shape_validate (int rank,
+                    const int64_t *shape,
+                    int64_t *n_out,
+                    GError **error)
+{
+  int64_t n = 1;
+
+  if (rank < 0 || rank > LRP_MAX_RANK)
+    {
+      g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE,
+                   "rank %d is not supported (at most %d dimensions)", rank, LRP_MAX_RANK);
+      return FALSE;
+    }
+  for (int i = 0; i < rank; i++)
+    {
+      if (shape[i] < 0)
+        {
+          g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE,
+                       "dimension %d is negative (%" G_GINT64_FORMAT ")", i, shape[i]);
+          return FALSE;
+        }
+      if (shape[i] > 0 && n > LRP_MAX_ELEMENTS / shape[i])
+        {
+          g_autofree char *s = lrp_shape_to_string (rank, shape);
+          g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE,
+                       "shape %s is too large (more than %" G_GINT64_FORMAT " elements)",
+                       s, (int64_t) LRP_MAX_ELEMENTS);
+          return FALSE;
+        }
+      n *= shape[i];
+    }
+  if (n_out)
+    *n_out = n;
+  return TRUE;
+}
+
+LrpTensor *
+lrp_tensor_new_meta (LrpDType dtype,
+                     int rank,
+                     const int64_t *shape)
+{
+  LrpTensor *t = g_new0 (LrpTensor, 1);
+  int64_t n = 1;
+
+  g_assert (rank >= 0 && rank <= LRP_MAX_RANK);
+  t->ref_count = 1;
+  t->dtype = dtype;
+  t->rank = rank;
+  for (int i = 0; i < rank; i++)
+    {
+      t->shape[i] = shape[i];
+      n *= shape[i];
+    }
+  t->n = n;
+  return t;
+}
+
+LrpTensor *
+lrp_tensor_new (LrpDType dtype,
+                int rank,
+                const int64_t *shape)
+{
+  LrpTensor *t = lrp_tensor_new_meta (dtype, rank, shape);
+  size_t bytes = (size_t) MAX (t->n, 1) * lrp_dtype_size (dtype);
+
+  bytes = (bytes + LRP_ALIGN - 1) / LRP_ALIGN * LRP_ALIGN;
+  t->data = aligned_alloc (LRP_ALIGN, bytes);
+  if (t->data == NULL)
+    g_error ("out of memory allocating %zu bytes", bytes);
+  memset (t->data, 0, bytes);
+  return t;
+}
+
+LrpTensor *
+lrp_tensor_new_like (const LrpTensor *meta)
+{
+  return lrp_tensor_new (meta->dtype, meta->rank, meta->shape);
+}
+
+LrpTensor *
+lrp_tensor_new_float (int rank,
+                      const int64_t *shape)
+{
+  return lrp_tensor_new (LRP_DTYPE_FLOAT, rank, shape);
+}
+
+LrpTensor *
+lrp_tensor_copy (const LrpTensor *tensor)
+{
+  LrpTensor *t;
+
+  if (tensor->data == NULL)
+    return lrp_tensor_new_meta (tensor->dtype, tensor->rank, tensor->shape);
+  t = lrp_tensor_new_like (tensor);
+  memcpy (t->data, tensor->data, (size_t) tensor->n * lrp_dtype_size (tensor->dtype));
+  return t;
+}
+
+gboolean
+lrp_tensor_same_shape (const LrpTensor *a,
+                       const LrpTensor *b)
+{
+  if (a->rank != b->rank)
+    return FALSE;
+  for (int i = 0; i < a->rank; i++)
+    if (a->shape[i] != b->shape[i])
+      return FALSE;
+  return TRUE;
+}
+
+double
+lrp_tensor_get_number (const LrpTensor *t,
+                       int64_t i)
+{
+  g_assert (t->data != NULL && i >= 0 && i < t->n);
+  if (t->dtype == LRP_DTYPE_INT64)
+    return (double) lrp_tensor_i64 (t)[i];
+  return lrp_tensor_f (t)[i];
+}
+
+int64_t
+lrp_tensor_get_int (const LrpTensor *t,
+                    int64_t i)
+{
+  g_assert (t->data != NULL && i >= 0 && i < t->n);
+  if (t->dtype == LRP_DTYPE_INT64)
+    return lrp_tensor_i64 (t)[i];
+  return (int64_t) lrp_tensor_f (t)[i];
+}
+
+gboolean
+lrp_axis_normalize (int64_t axis,
+                    int rank,
+                    int *out)
+{
+  if (axis < -rank || axis >= rank)
+    return FALSE;
+  *out = (int) (axis < 0 ? axis + rank : axis);
+  return TRUE;
+}
+
+LrpTensor *
+lrp_tensor_ref (LrpTensor *tensor)
+{
+  g_return_val_if_fail (tensor != NULL, NULL);
+  g_atomic_int_inc (&tensor->ref_count);
+  return tensor;
+}
+
+void
+lrp_tensor_unref (LrpTensor *tensor)
+{
+  g_return_if_fail (tensor != NULL);
+  if (g_atomic_int_dec_and_test (&tensor->ref_count))
+    {
+      free (tensor->data);
+      g_free (tensor);
+    }
+}
+
+int
+lrp_tensor_get_rank (const LrpTensor *tensor)
+{
+  g_return_val_if_fail (tensor != NULL, 0);
+  return tensor->rank;
+}
+
+const int64_t *
+lrp_tensor_get_shape (const LrpTensor *tensor)
+{
+  g_return_val_if_fail (tensor != NULL, NULL);
+  return tensor->shape;
+}
+
+int64_t
+lrp_tensor_get_n_elements (const LrpTensor *tensor)
+{
+  g_return_val_if_fail (tensor != NULL, 0);
+  return tensor->n;
+}
+
+const float *
+lrp_tensor_get_data (const LrpTensor *tensor)
+{
+  g_return_val_if_fail (tensor != NULL, NULL);
+  g_return_val_if_fail (tensor->dtype == LRP_DTYPE_FLOAT, NULL);
+  return tensor->data;
+}
