@@ -58,6 +58,7 @@ LrpTensor *lrp_attrs_get_tensor (const LrpAttrs *a, const char *name);
 gboolean lrp_attrs_has (const LrpAttrs *a, const char *name);
 
 typedef struct _LrpNode LrpNode;
+typedef struct _LrpBackwardCtx LrpBackwardCtx;   /* lrp-rules-private.h */
 
 typedef struct
 {
@@ -77,6 +78,18 @@ typedef struct
   /* Computes outputs (allocated with the inferred shapes) from inputs. */
   gboolean (*forward) (const LrpNode *node, LrpTensor *const *in, LrpTensor *const *out,
                        GCancellable *cancellable, GError **error);
+  /* Relevance (LRP mode) or gradient (gradient mode) from outputs to inputs.
+   * r_out[k] is the relevance of output k, or NULL when none reached it
+   * (read it as zeros); r_in[i] is a zeroed tensor shaped like input i to
+   * ADD into, or NULL when input i needs none (constants, integer inputs).
+   * NULL: the op cannot be explained (refused when an explanation is planned). */
+  gboolean (*backward) (const LrpNode *node, const LrpBackwardCtx *ctx, LrpTensor *const *in,
+                        LrpTensor *const *out, LrpTensor *const *r_out, LrpTensor *const *r_in,
+                        GError **error);
+  /* The rule LRP gives this op when no composite entry names it (§3, §10 of
+   * lrp-rules.md): LRP_RULE_PASS for activations, NORM for average pooling
+   * and residual Add, GRADIENT (the zero value) for data movement. */
+  int default_rule;
 } LrpOpClass;
 
 struct _LrpNode

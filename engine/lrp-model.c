@@ -139,6 +139,18 @@ lrp_model_get_label (const LrpModel *model,
   return model->meta->labels[class_index];
 }
 
+/* TRUE when the first output is computed by a Softmax: it holds
+ * probabilities, and explanations start from the Softmax's input. */
+gboolean
+lrp_model_get_output_is_softmax (const LrpModel *model)
+{
+  int producer;
+
+  g_return_val_if_fail (model != NULL, FALSE);
+  producer = model->values[model->outputs[0]].producer;
+  return producer >= 0 && g_str_equal (model->nodes[producer].op_type, "Softmax");
+}
+
 static int64_t
 node_parameters (const LrpModel *model,
                  const LrpNode *node)

@@ -323,6 +323,15 @@ unpack_model (GBytes *bytes,
       onnx__model_proto__free_unpacked (mp, NULL);
       return NULL;
     }
+  /* IR 3 and later name their operator sets; a file without one was most
+   * likely cut just after its graph. */
+  if (mp->n_opset_import == 0 && mp->ir_version >= 3)
+    {
+      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_TRUNCATED,
+                   "%s: the model names no operator set (is the file cut short?)", display_name);
+      onnx__model_proto__free_unpacked (mp, NULL);
+      return NULL;
+    }
   return mp;
 }
 

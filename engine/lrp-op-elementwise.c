@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "lrp-ops-private.h"
+#include "lrp-rules-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -223,12 +224,132 @@ binary_forward (const LrpNode *node,
   return TRUE;
 }
 
+static gboolean
+refuse_rule (const LrpNode *node,
+             const LrpBackwardCtx *ctx,
+             GError **error)
+{
+  g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+               "node “%s” (%s) cannot take the %s rule", node->name, node->op_type,
+               lrp_rule_kind_name (ctx->rule.kind));
+  return FALSE;
+}
+
+/* What each operand receives of one output element's relevance r. */
+static void
+binary_share (const BinaryParams *p,
+              const LrpBackwardCtx *ctx,
+              gboolean gradient,
+              float a,
+              float b,
+              float z,
+              float r,
+              float *ra,
+              float *rb)
+{
+  if (gradient)
+    {
+      switch (p->kind)
+        {
+        case BIN_ADD: *ra = r; *rb = r; break;
+        case BIN_SUB: *ra = r; *rb = -r; break;
+        case BIN_MUL: *ra = r * b; *rb = r * a; break;
+        default: *ra = r / b; *rb = -r * a / (b * b); break;
+        }
+    }
+  else if (ctx->rule.kind == LRP_RULE_NORM)
+    {
+      /* Proportional split of a residual sum (§4, §10): a·R/z and ±b·R/z. */
+      float q = r / lrp_stabilize (z, ctx->rule.stabilizer);
+
+      *ra = a * q;
+      *rb = (p->kind == BIN_SUB ? -b : b) * q;
+    }
+  else
+    {
+      *ra = r;
+      *rb = r;
+    }
+}
+
+/* Add/Sub/Mul/Div.  With a constant operand LRP passes relevance to the
+ * other (§10); Add and Sub of two activations split it in proportion (Norm,
+ * the default); the gradient is the gradient. */
+static gboolean
+binary_backward (const LrpNode *node,
+                 const LrpBackwardCtx *ctx,
+                 LrpTensor *const *in,
+                 LrpTensor *const *out,
+                 LrpTensor *const *r_out,
+                 LrpTensor *const *r_in,
+                 GError **error)
+{
+  const BinaryParams *p = node->params;
+  const LrpTensor *o = out[0];
+  gboolean gradient = ctx->mode == LRP_BACKWARD_GRADIENT || ctx->rule.kind == LRP_RULE_GRADIENT;
+  gboolean two = r_in[0] != NULL && r_in[1] != NULL;
+  int64_t sa[LRP_MAX_RANK], sb[LRP_MAX_RANK], idx[LRP_MAX_RANK] = { 0 };
+  int64_t oa = 0, ob = 0;
+  LrpTensor b;
+
+  if (r_out[0] == NULL || (r_in[0] == NULL && r_in[1] == NULL))
+    return TRUE;
+  if (!gradient)
+    {
+      LrpRuleKind k = ctx->rule.kind;
+
+      if (k != LRP_RULE_PASS && k != LRP_RULE_NORM)
+        return refuse_rule (node, ctx, error);
+      if (two && (p->kind == BIN_MUL || p->kind == BIN_DIV))
+        {
+          g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_UNEXPLAINABLE,
+                       "node “%s” (%s) multiplies two activations; LRP has no rule for that",
+                       node->name, node->op_type);
+          return FALSE;
+        }
+      if (!two)
+        gradient = FALSE;
+    }
+  if (!binary_operands (node, in, &b, error))
+    return FALSE;
+  broadcast_strides (in[0], o->rank, o->shape, sa);
+  broadcast_strides (&b, o->rank, o->shape, sb);
+
+  for (int64_t i = 0; i < o->n; i++)
+    {
+      float av = lrp_tensor_f (in[0])[oa], bv = lrp_tensor_f (in[1])[ob];
+      float ra, rb;
+
+      if (!gradient && !two)
+        ra = rb = lrp_tensor_f (r_out[0])[i];     /* pass to the activation */
+      else
+        binary_share (p, ctx, gradient, av, bv, lrp_tensor_f (o)[i],
+                      lrp_tensor_f (r_out[0])[i], &ra, &rb);
+      if (r_in[0])
+        lrp_tensor_f (r_in[0])[oa] += ra;
+      if (r_in[1])
+        lrp_tensor_f (r_in[1])[ob] += rb;
+      for (int d = o->rank - 1; d >= 0; d--)
+        {
+          idx[d]++;
+          oa += sa[d];
+          ob += sb[d];
+          if (idx[d] < o->shape[d])
+            break;
+          oa -= sa[d] * idx[d];
+          ob -= sb[d] * idx[d];
+          idx[d] = 0;
+        }
+    }
+  return TRUE;
+}
+
 static const char *const binary_attrs[] = { "broadcast", "axis", "consumed_inputs", NULL };
 
 #define BINARY_OP(NAME) \
   { .op_type = NAME, .attrs = binary_attrs, .min_inputs = 2, .max_inputs = 2, \
     .min_outputs = 1, .max_outputs = 1, .setup = binary_setup, .infer = binary_infer, \
-    .forward = binary_forward }
+    .forward = binary_forward, .backward = binary_backward, .default_rule = LRP_RULE_NORM }
 
 static const LrpOpClass add_op = BINARY_OP ("Add");
 static const LrpOpClass sub_op = BINARY_OP ("Sub");
@@ -359,10 +480,65 @@ act_forward (const LrpNode *node,
   return TRUE;
 }
 
+/* Activations pass relevance unchanged (Pass, §3); their gradient is the
+ * derivative. */
+static gboolean
+act_backward (const LrpNode *node,
+              const LrpBackwardCtx *ctx,
+              LrpTensor *const *in,
+              LrpTensor *const *out,
+              LrpTensor *const *r_out,
+              LrpTensor *const *r_in,
+              GError **error)
+{
+  const ActParams *p = node->params;
+  gboolean gradient = ctx->mode == LRP_BACKWARD_GRADIENT || ctx->rule.kind == LRP_RULE_GRADIENT;
+  const float *x = lrp_tensor_f (in[0]), *y = lrp_tensor_f (out[0]);
+  const float *r;
+  float *rx;
+  float lo = p->lo, hi = p->hi;
+
+  if (r_out[0] == NULL || r_in[0] == NULL)
+    return TRUE;
+  if (!gradient && ctx->rule.kind != LRP_RULE_PASS)
+    return refuse_rule (node, ctx, error);
+  r = lrp_tensor_f (r_out[0]);
+  rx = lrp_tensor_f (r_in[0]);
+  if (!gradient || p->kind == ACT_IDENTITY)
+    {
+      for (int64_t i = 0; i < in[0]->n; i++)
+        rx[i] += r[i];
+      return TRUE;
+    }
+  if (p->kind == ACT_CLIP)
+    {
+      if (node->n_inputs > 1 && in[1])
+        lo = lrp_tensor_f (in[1])[0];
+      if (node->n_inputs > 2 && in[2])
+        hi = lrp_tensor_f (in[2])[0];
+    }
+  for (int64_t i = 0; i < in[0]->n; i++)
+    {
+      float d;
+
+      switch (p->kind)
+        {
+        case ACT_RELU: d = x[i] > 0.f ? 1.f : 0.f; break;
+        case ACT_LEAKY: d = x[i] >= 0.f ? 1.f : p->alpha; break;
+        case ACT_CLIP: d = x[i] > lo && x[i] < hi ? 1.f : 0.f; break;
+        case ACT_SIGMOID: d = y[i] * (1.f - y[i]); break;
+        case ACT_TANH: d = 1.f - y[i] * y[i]; break;
+        default: d = 1.f; break;
+        }
+      rx[i] += d * r[i];
+    }
+  return TRUE;
+}
+
 #define ACT_OP(NAME, ATTRS, MAXIN, MAXOUT) \
   { .op_type = NAME, .attrs = ATTRS, .min_inputs = 1, .max_inputs = MAXIN, \
     .min_outputs = 1, .max_outputs = MAXOUT, .setup = act_setup, .infer = act_infer, \
-    .forward = act_forward }
+    .forward = act_forward, .backward = act_backward, .default_rule = LRP_RULE_PASS }
 
 static const char *const no_attrs[] = { "consumed_inputs", NULL };
 static const char *const leaky_attrs[] = { "alpha", "consumed_inputs", NULL };

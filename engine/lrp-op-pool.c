@@ -1,10 +1,784 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Pooling: MaxPool, AveragePool and their global forms, over any number of
+ * spatial dims.  One geometry function (output sizes, auto_pad, ceil_mode)
+ * serves all of them, and the MaxPool forward is an argmax that the
+ * relevance pass reuses (winner takes all).  Each op's relevance function
+ * follows its forward.
+ *
+ * Semantics follow ONNX's reference implementation: padding is -∞ for
+ * MaxPool and absent from the average unless count_include_pad; with
+ * ceil_mode a last window that would start in the right padding is dropped,
+ * and the part of a window beyond the padded input counts as padding.
+ */
 #define G_LOG_DOMAIN "lrp-op"
 
 #include "config.h"
 
-#include "lrp-ops-private.h"
+#include "lrp-op-pool-private.h"
+#include "lrp-rules-private.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum { POOL_MAX, POOL_AVG } PoolKind;
+
+typedef enum {
+  AUTO_PAD_NOTSET,
+  AUTO_PAD_VALID,
+  AUTO_PAD_SAME_UPPER,
+  AUTO_PAD_SAME_LOWER,
+} AutoPad;
+
+typedef struct
+{
+  PoolKind kind;
+  gboolean global;
+  AutoPad auto_pad;
+  gboolean ceil_mode;
+  gboolean count_include_pad;
+  int n_spatial;                     /* from kernel_shape; unused when global */
+  int64_t kernel[LRP_MAX_RANK];
+  int64_t strides[LRP_MAX_RANK];
+  int64_t dilations[LRP_MAX_RANK];
+  int64_t pads[2 * LRP_MAX_RANK];    /* begins, then ends */
+} PoolParams;
+
+/* ---- Attributes ------------------------------------------------------- */
+
+/* Reads the optional list @name into @dst (@def everywhere when absent),
+ * requiring @want entries, each in [@min, LRP_MAX_ELEMENTS]. */
+static gboolean
+read_dims (LrpNode *node,
+           const LrpAttrs *attrs,
+           const char *name,
+           int want,
+           int64_t def,
+           int64_t min,
+           int64_t *dst,
+           GError **error)
+{
+  const int64_t *v;
+  int n;
+
+  if (!lrp_attrs_get_ints (attrs, name, &n, &v, error))
+    return FALSE;
+  if (v == NULL)
+    {
+      for (int i = 0; i < want; i++)
+        dst[i] = def;
+      return TRUE;
+    }
+  if (n != want)
+    {
+      lrp_node_error (error, LRP_MODEL_ERROR_SHAPE, node, "%s has %d values, expected %d",
+                      name, n, want);
+      return FALSE;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      if (v[i] < min || v[i] > LRP_MAX_ELEMENTS)
+        {
+          lrp_node_error (error, LRP_MODEL_ERROR_SHAPE, node,
+                          "%s[%d] is %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT
+                          " to %" G_GINT64_FORMAT, name, i, v[i], min,
+                          (int64_t) LRP_MAX_ELEMENTS);
+          return FALSE;
+        }
+      dst[i] = v[i];
+    }
+  return TRUE;
+}
+
+static gboolean
+read_auto_pad (LrpNode *node,
+               const LrpAttrs *attrs,
+               AutoPad *out,
+               GError **error)
+{
+  const char *s = lrp_attrs_get_string (attrs, "auto_pad");
+
+  *out = AUTO_PAD_NOTSET;
+  if (s == NULL && lrp_attrs_has (attrs, "auto_pad"))
+    {
+      lrp_node_error (error, LRP_MODEL_ERROR_FAILED, node, "auto_pad should be a string");
+      return FALSE;
+    }
+  if (s == NULL || s[0] == '\0' || g_str_equal (s, "NOTSET"))
+    return TRUE;
+  if (g_str_equal (s, "VALID"))
+    *out = AUTO_PAD_VALID;
+  else if (g_str_equal (s, "SAME_UPPER"))
+    *out = AUTO_PAD_SAME_UPPER;
+  else if (g_str_equal (s, "SAME_LOWER"))
+    *out = AUTO_PAD_SAME_LOWER;
+  else
+    {
+      lrp_node_error (error, LRP_MODEL_ERROR_FAILED, node, "auto_pad “%s” is not one of "
+                      "NOTSET, VALID, SAME_UPPER, SAME_LOWER", s);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* kernel_shape, strides, dilations, pads: the window attributes of the
+ * non-global ops. */
+static gboolean
+read_window (LrpNode *node,
+             const LrpAttrs *attrs,
+             PoolParams *p,
+             GError **error)
+{
+  const int64_t *kernel;
+  int n;
+
+  if (!lrp_attrs_get_ints (attrs, "kernel_shape", &n, &kernel, error))
+    return FALSE;
+  if (kernel == NULL || n < 1 || n > LRP_MAX_RANK - 2)
+    {
+      lrp_node_error (error, LRP_MODEL_ERROR_SHAPE, node,
+                      "kernel_shape must list 1 to %d sizes, found %d", LRP_MAX_RANK - 2,
+                      kernel ? n : 0);
+      return FALSE;
+    }
+  p->n_spatial = n;
+  return read_dims (node, attrs, "kernel_shape", n, 1, 1, p->kernel, error)
+         && read_dims (node, attrs, "strides", n, 1, 1, p->strides, error)
+         && read_dims (node, attrs, "dilations", n, 1, 1, p->dilations, error)
+         && read_dims (node, attrs, "pads", 2 * n, 0, 0, p->pads, error)
+         && read_auto_pad (node, attrs, &p->auto_pad, error);
+}
+
+static gboolean
+pool_setup (LrpNode *node,
+            const LrpAttrs *attrs,
+            GError **error)
+{
+  PoolParams *p = g_new0 (PoolParams, 1);
+  int64_t ceil_mode, count_include_pad, storage_order;
+
+  node->params = p;
+  node->free_params = g_free;
+  p->kind = strstr (node->op_type, "Max") ? POOL_MAX : POOL_AVG;
+  p->global = g_str_has_prefix (node->op_type, "Global");
+  if (p->global)
+    return TRUE;
+
+  if (!lrp_attrs_get_int (attrs, "ceil_mode", 0, &ceil_mode, error)
+      || !lrp_attrs_get_int (attrs, "count_include_pad", 0, &count_include_pad, error)
+      || !lrp_attrs_get_int (attrs, "storage_order", 0, &storage_order, error)
+      || !read_window (node, attrs, p, error))
+    return FALSE;
+  p->ceil_mode = ceil_mode != 0;
+  p->count_include_pad = count_include_pad != 0;
+  if (storage_order != 0)
+    {
+      /* Column-major indices: no model we target asks for them. */
+      lrp_node_error (error, LRP_MODEL_ERROR_UNSUPPORTED, node,
+                      "storage_order %" G_GINT64_FORMAT " is not supported (only 0)",
+                      storage_order);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- Geometry ----------------------------------------------------------- */
+
+/* Output size and padding of spatial dim @d for explicit or automatic pads. */
+static gboolean
+dim_geometry (const LrpNode *node,
+              const PoolParams *p,
+              int d,
+              LrpPoolGeometry *g,
+              GError **error)
+{
+  int64_t in = g->in[d], s = p->strides[d];
+  int64_t ext = (p->kernel[d] - 1) * p->dilations[d] + 1;
+  int64_t span, total;
+
+  g->kernel[d] = p->kernel[d];
+  g->stride[d] = s;
+  g->dilation[d] = p->dilations[d];
+  switch (p->auto_pad)
+    {
+    case AUTO_PAD_SAME_UPPER:
+    case AUTO_PAD_SAME_LOWER:
+      g->out[d] = (in + s - 1) / s;
+      total = MAX (0, (g->out[d] - 1) * s + ext - in);
+      g->pad_begin[d] = p->auto_pad == AUTO_PAD_SAME_UPPER ? total / 2 : total - total / 2;
+      g->pad_end[d] = total - g->pad_begin[d];
+      return TRUE;
+    case AUTO_PAD_VALID:
+      g->pad_begin[d] = g->pad_end[d] = 0;
+      break;
+    case AUTO_PAD_NOTSET:
+    default:
+      g->pad_begin[d] = p->pads[d];
+      g->pad_end[d] = p->pads[p->n_spatial + d];
+      break;
+    }
+  span = in + g->pad_begin[d] + g->pad_end[d] - ext;
+  if (span < 0)
+    {
+      lrp_node_error (error, LRP_MODEL_ERROR_SHAPE, node,
+                      "spatial dim %d: the window spans %" G_GINT64_FORMAT
+                      ", more than the padded input (%" G_GINT64_FORMAT ")", d, ext,
+                      in + g->pad_begin[d] + g->pad_end[d]);
+      return FALSE;
+    }
+  g->out[d] = span / s + 1;
+  if (p->ceil_mode && p->auto_pad == AUTO_PAD_NOTSET)
+    {
+      if (span % s != 0)
+        g->out[d]++;
+      /* The last window must start inside the input or the left padding. */
+      if ((g->out[d] - 1) * s >= in + g->pad_begin[d])
+        g->out[d]--;
+    }
+  return TRUE;
+}
+
+gboolean
+lrp_pool_geometry (const LrpNode *node,
+                   const LrpTensor *x,
+                   LrpPoolGeometry *g,
+                   GError **error)
+{
+  const PoolParams *p = node->params;
+  int n = x->rank - 2;
+
+  memset (g, 0, sizeof *g);
+  if (x->rank < 2 || (!p->global && n != p->n_spatial))
+    {
+      if (p->global)
+        lrp_node_error (error, LRP_MODEL_ERROR_SHAPE, node,
+                        "input has rank %d, expected at least 2 (N × C × …)", x->rank);
+      else
+        lrp_node_error (error, LRP_MODEL_ERROR_SHAPE, node,
+                        "input has rank %d, expected %d for a %d-D kernel", x->rank,
+                        p->n_spatial + 2, p->n_spatial);
+      return FALSE;
+    }
+  g->planes = x->shape[0] * x->shape[1];
+  g->n_spatial = MAX (n, 1);
+  for (int d = 0; d < g->n_spatial; d++)
+    {
+      g->in[d] = n > 0 ? x->shape[2 + d] : 1;
+      if (p->global)
+        {
+          g->out[d] = g->stride[d] = g->dilation[d] = 1;
+          g->kernel[d] = g->in[d];
+        }
+      else if (!dim_geometry (node, p, d, g, error))
+        return FALSE;
+    }
+  if (!lrp_shape_validate (g->n_spatial, g->out, &g->out_plane, error))
+    {
+      g_prefix_error (error, "node “%s” (%s), output: ", node->name, node->op_type);
+      return FALSE;
+    }
+  g->in_plane = 1;
+  for (int d = 0; d < g->n_spatial; d++)
+    g->in_plane *= g->in[d];
+  return TRUE;
+}
+
+/* ---- Windows ------------------------------------------------------------- */
+
+/* The taps of one window that fall inside the input. */
+typedef struct
+{
+  int64_t first[LRP_MAX_RANK];       /* input coordinate of the first such tap */
+  int64_t count[LRP_MAX_RANK];       /* how many there are along each dim */
+  int64_t offset;                    /* in-plane offset of the first tap */
+} Window;
+
+/* FALSE when the window at output position @opos lies entirely in padding. */
+static gboolean
+window_at (const LrpPoolGeometry *g,
+           const int64_t *in_strides,
+           const int64_t *opos,
+           Window *w)
+{
+  w->offset = 0;
+  for (int d = 0; d < g->n_spatial; d++)
+    {
+      int64_t start = opos[d] * g->stride[d] - g->pad_begin[d], dil = g->dilation[d];
+      int64_t lo = start >= 0 ? 0 : (-start + dil - 1) / dil;
+      int64_t hi = start >= g->in[d] ? 0 : MIN (g->kernel[d], (g->in[d] - 1 - start) / dil + 1);
+
+      if (hi <= lo)
+        return FALSE;
+      w->first[d] = start + lo * dil;
+      w->count[d] = hi - lo;
+      w->offset += w->first[d] * in_strides[d];
+    }
+  return TRUE;
+}
+
+/* Steps @t over the rows of @w (every dim but the last, in scan order) and
+ * @row to the row's in-plane offset; FALSE after the last row. */
+static gboolean
+next_row (const LrpPoolGeometry *g,
+          const int64_t *in_strides,
+          const Window *w,
+          int64_t *t,
+          int64_t *row)
+{
+  for (int d = g->n_spatial - 2; d >= 0; d--)
+    {
+      int64_t step = g->dilation[d] * in_strides[d];
+
+      t[d]++;
+      *row += step;
+      if (t[d] < w->count[d])
+        return TRUE;
+      *row -= step * t[d];
+      t[d] = 0;
+    }
+  return FALSE;
+}
+
+static void
+plane_strides (const LrpPoolGeometry *g,
+               int64_t *in_strides)
+{
+  int64_t s = 1;
+
+  for (int d = g->n_spatial - 1; d >= 0; d--)
+    {
+      in_strides[d] = s;
+      s *= g->in[d];
+    }
+}
+
+/* Advances the output multi-index @opos in row-major order. */
+static void
+next_position (const LrpPoolGeometry *g,
+               int64_t *opos)
+{
+  for (int d = g->n_spatial - 1; d >= 0; d--)
+    {
+      if (++opos[d] < g->out[d])
+        return;
+      opos[d] = 0;
+    }
+}
+
+/* In-plane offset of the first maximum of window @w of @x (a plane). */
+static int64_t
+window_argmax (const LrpPoolGeometry *g,
+               const int64_t *in_strides,
+               const Window *w,
+               const float *x)
+{
+  int last = g->n_spatial - 1;
+  int64_t step = g->dilation[last], t[LRP_MAX_RANK] = { 0 };
+  int64_t row = w->offset, best_at = -1;
+  float best = 0.f;
+
+  do
+    for (int64_t k = 0; k < w->count[last]; k++)
+      {
+        int64_t at = row + k * step;
+        float v = x[at];
+
+        /* NaN wins, as in PyTorch, so that it propagates. */
+        if (best_at < 0 || v > best || (isnan (v) && !isnan (best)))
+          {
+            best = v;
+            best_at = at;
+          }
+      }
+  while (next_row (g, in_strides, w, t, &row));
+  return best_at;
+}
+
+/* Sum of the taps of window @w inside the input. */
+static double
+window_sum (const LrpPoolGeometry *g,
+            const int64_t *in_strides,
+            const Window *w,
+            const float *x)
+{
+  int last = g->n_spatial - 1;
+  int64_t step = g->dilation[last], t[LRP_MAX_RANK] = { 0 };
+  int64_t row = w->offset;
+  double sum = 0;
+
+  do
+    for (int64_t k = 0; k < w->count[last]; k++)
+      sum += x[row + k * step];
+  while (next_row (g, in_strides, w, t, &row));
+  return sum;
+}
+
+static int64_t
+window_taps (const LrpPoolGeometry *g,
+             const Window *w)
+{
+  int64_t n = 1;
+
+  for (int d = 0; d < g->n_spatial; d++)
+    n *= w->count[d];
+  return n;
+}
+
+/* The divisor of an average window (@any: it has taps in the input).  With
+ * count_include_pad every tap counts, even beyond the padded input in
+ * ceil_mode, as in ONNX's reference; else only real ones. */
+static int64_t
+window_divisor (const PoolParams *p,
+                const LrpPoolGeometry *g,
+                const Window *w,
+                gboolean any)
+{
+  int64_t n = 1;
+
+  if (!p->count_include_pad)
+    return any ? window_taps (g, w) : 0;
+  for (int d = 0; d < g->n_spatial; d++)
+    n *= g->kernel[d];
+  return n;
+}
+
+/* Adds @v to every tap of window @w in @rx (a plane), times the input
+ * value when @x is given (Norm). */
+static void
+window_spread (const LrpPoolGeometry *g,
+               const int64_t *in_strides,
+               const Window *w,
+               float v,
+               const float *x,
+               float *rx)
+{
+  int last = g->n_spatial - 1;
+  int64_t step = g->dilation[last], t[LRP_MAX_RANK] = { 0 };
+  int64_t row = w->offset;
+
+  do
+    for (int64_t k = 0; k < w->count[last]; k++)
+      {
+        int64_t at = row + k * step;
+
+        rx[at] += x ? v * x[at] : v;
+      }
+  while (next_row (g, in_strides, w, t, &row));
+}
+
+/* ---- Relevance rules ------------------------------------------------------ */
+
+/* Every op here is linear in its input, y_o = Σ_i c_oi·x_i (MaxPool: c = 1 at
+ * the winner), so a rule is a seed s pushed through the transposed map:
+ * GRADIENT (and gradient mode): s = R, R_i = Σ_o c_oi·s_o; NORM: s = R /
+ * stab(y), R_i = x_i·Σ_o c_oi·s_o (lrp-rules.md §2); PASS: R_x = R_y, only
+ * when input and output have as many elements. */
+typedef enum { BACK_GRADIENT, BACK_NORM, BACK_PASS } BackKind;
+
+static gboolean
+back_kind (const LrpNode *node,
+           const LrpBackwardCtx *ctx,
+           const LrpTensor *x,
+           const LrpTensor *r,
+           BackKind *kind,
+           GError **error)
+{
+  LrpRuleKind k = ctx->rule.kind;
+
+  if (ctx->mode == LRP_BACKWARD_GRADIENT || k == LRP_RULE_GRADIENT)
+    *kind = BACK_GRADIENT;
+  else if (k == LRP_RULE_NORM)
+    *kind = BACK_NORM;
+  else if (k == LRP_RULE_PASS && x->n == r->n)
+    *kind = BACK_PASS;
+  else if (k == LRP_RULE_PASS)
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                   "node “%s” (%s) cannot take the pass rule: its input has %" G_GINT64_FORMAT
+                   " elements, its output %" G_GINT64_FORMAT, node->name, node->op_type, x->n,
+                   r->n);
+      return FALSE;
+    }
+  else
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                   "node “%s” (%s) cannot take the %s rule", node->name, node->op_type,
+                   lrp_rule_kind_name (k));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The seed for @kind (GRADIENT or NORM) from relevance @r and output @y. */
+static float *
+back_seed (BackKind kind,
+           const LrpBackwardCtx *ctx,
+           const LrpTensor *r,
+           const LrpTensor *y)
+{
+  float *s = g_new (float, MAX (r->n, 1));
+
+  for (int64_t o = 0; o < r->n; o++)
+    s[o] = kind == BACK_NORM
+           ? lrp_tensor_f (r)[o] / lrp_stabilize (lrp_tensor_f (y)[o], ctx->rule.stabilizer)
+           : lrp_tensor_f (r)[o];
+  return s;
+}
+
+static void
+back_pass (const LrpTensor *r,
+           LrpTensor *rx)
+{
+  for (int64_t i = 0; i < rx->n; i++)
+    lrp_tensor_f (rx)[i] += lrp_tensor_f (r)[i];
+}
+
+/* ---- Forward and relevance ------------------------------------------------- */
+
+static gboolean
+pool_infer (LrpNode *node,
+            LrpTensor *const *in,
+            LrpTensor **out,
+            GError **error)
+{
+  LrpPoolGeometry g;
+  int64_t shape[LRP_MAX_RANK];
+
+  if (!lrp_check_input (node, in, 0, LRP_DTYPE_FLOAT, -1, error)
+      || !lrp_pool_geometry (node, in[0], &g, error))
+    return FALSE;
+  shape[0] = in[0]->shape[0];
+  shape[1] = in[0]->shape[1];
+  for (int d = 0; d < in[0]->rank - 2; d++)
+    shape[2 + d] = g.out[d];
+  out[0] = lrp_tensor_new_meta (LRP_DTYPE_FLOAT, in[0]->rank, shape);
+  if (node->n_outputs > 1)
+    out[1] = lrp_tensor_new_meta (LRP_DTYPE_INT64, in[0]->rank, shape);
+  return TRUE;
+}
+
+gboolean
+lrp_maxpool_argmax (const LrpNode *node,
+                    const LrpTensor *x,
+                    int64_t *argmax,
+                    GCancellable *cancellable,
+                    GError **error)
+{
+  LrpPoolGeometry g;
+  int64_t in_strides[LRP_MAX_RANK];
+  const float *data = lrp_tensor_f (x);
+
+  g_return_val_if_fail (((const PoolParams *) node->params)->kind == POOL_MAX, FALSE);
+  if (!lrp_pool_geometry (node, x, &g, error))
+    return FALSE;
+  plane_strides (&g, in_strides);
+  for (int64_t p = 0; p < g.planes; p++)
+    {
+      const float *plane = data + p * g.in_plane;
+      int64_t *am = argmax + p * g.out_plane;
+      int64_t opos[LRP_MAX_RANK] = { 0 };
+
+      for (int64_t o = 0; o < g.out_plane; o++, next_position (&g, opos))
+        {
+          Window w;
+
+          am[o] = window_at (&g, in_strides, opos, &w)
+                  ? p * g.in_plane + window_argmax (&g, in_strides, &w, plane) : -1;
+          if ((o & 0xfff) == 0xfff && lrp_cancelled (cancellable, error))
+            return FALSE;
+        }
+      if (lrp_cancelled (cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+maxpool_forward (const LrpNode *node,
+                 LrpTensor *const *in,
+                 LrpTensor *const *out,
+                 GCancellable *cancellable,
+                 GError **error)
+{
+  gboolean with_indices = node->n_outputs > 1 && out[1] != NULL;
+  int64_t *argmax = with_indices ? lrp_tensor_i64 (out[1]) : g_new (int64_t, out[0]->n);
+  const float *x = lrp_tensor_f (in[0]);
+  float *y = lrp_tensor_f (out[0]);
+  gboolean ok = lrp_maxpool_argmax (node, in[0], argmax, cancellable, error);
+
+  for (int64_t i = 0; ok && i < out[0]->n; i++)
+    y[i] = argmax[i] >= 0 ? x[argmax[i]] : -INFINITY;
+  if (!with_indices)
+    g_free (argmax);
+  return ok;
+}
+
+/* Winner takes all (§3: MaxPool has no rule in any composite, so Zennit
+ * gives it its gradient); relevance arriving on Indices is ignored. */
+static gboolean
+maxpool_backward (const LrpNode *node,
+                  const LrpBackwardCtx *ctx,
+                  LrpTensor *const *in,
+                  LrpTensor *const *out,
+                  LrpTensor *const *r_out,
+                  LrpTensor *const *r_in,
+                  GError **error)
+{
+  g_autofree int64_t *argmax = NULL;
+  g_autofree float *s = NULL;
+  const float *x = lrp_tensor_f (in[0]);
+  float *rx;
+  BackKind kind;
+
+  if (r_out[0] == NULL || r_in[0] == NULL)
+    return TRUE;
+  if (!back_kind (node, ctx, in[0], r_out[0], &kind, error))
+    return FALSE;
+  if (kind == BACK_PASS)
+    {
+      back_pass (r_out[0], r_in[0]);
+      return TRUE;
+    }
+  argmax = g_new (int64_t, MAX (out[0]->n, 1));
+  if (!lrp_maxpool_argmax (node, in[0], argmax, ctx->cancellable, error))
+    return FALSE;
+  s = back_seed (kind, ctx, r_out[0], out[0]);
+  rx = lrp_tensor_f (r_in[0]);
+  for (int64_t o = 0; o < out[0]->n; o++)
+    if (argmax[o] >= 0)
+      rx[argmax[o]] += kind == BACK_NORM ? x[argmax[o]] * s[o] : s[o];
+  return TRUE;
+}
+
+static gboolean
+avgpool_forward (const LrpNode *node,
+                 LrpTensor *const *in,
+                 LrpTensor *const *out,
+                 GCancellable *cancellable,
+                 GError **error)
+{
+  const PoolParams *p = node->params;
+  LrpPoolGeometry g;
+  int64_t in_strides[LRP_MAX_RANK];
+
+  if (!lrp_pool_geometry (node, in[0], &g, error))
+    return FALSE;
+  plane_strides (&g, in_strides);
+  for (int64_t pl = 0; pl < g.planes; pl++)
+    {
+      const float *x = lrp_tensor_f (in[0]) + pl * g.in_plane;
+      float *y = lrp_tensor_f (out[0]) + pl * g.out_plane;
+      int64_t opos[LRP_MAX_RANK] = { 0 };
+
+      for (int64_t o = 0; o < g.out_plane; o++, next_position (&g, opos))
+        {
+          Window w;
+          gboolean any = window_at (&g, in_strides, opos, &w);
+          double sum = any ? window_sum (&g, in_strides, &w, x) : 0;
+          int64_t taps = window_divisor (p, &g, &w, any);
+
+          y[o] = taps > 0 ? (float) (sum / (double) taps) : NAN;
+          if ((o & 0xfff) == 0xfff && lrp_cancelled (cancellable, error))
+            return FALSE;
+        }
+      if (lrp_cancelled (cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Norm by default (§3: AvgPool and AdaptiveAvgPool): each input gets
+ * x_i·R_o / (k·stab(y_o)) from every window o it is in, k being the divisor
+ * the forward used. */
+static gboolean
+avgpool_backward (const LrpNode *node,
+                  const LrpBackwardCtx *ctx,
+                  LrpTensor *const *in,
+                  LrpTensor *const *out,
+                  LrpTensor *const *r_out,
+                  LrpTensor *const *r_in,
+                  GError **error)
+{
+  const PoolParams *p = node->params;
+  g_autofree float *s = NULL;
+  LrpPoolGeometry g;
+  int64_t in_strides[LRP_MAX_RANK];
+  BackKind kind;
+
+  if (r_out[0] == NULL || r_in[0] == NULL)
+    return TRUE;
+  if (!back_kind (node, ctx, in[0], r_out[0], &kind, error))
+    return FALSE;
+  if (kind == BACK_PASS)
+    {
+      back_pass (r_out[0], r_in[0]);
+      return TRUE;
+    }
+  if (!lrp_pool_geometry (node, in[0], &g, error))
+    return FALSE;
+  plane_strides (&g, in_strides);
+  s = back_seed (kind, ctx, r_out[0], out[0]);
+  for (int64_t pl = 0; pl < g.planes; pl++)
+    {
+      const float *x = kind == BACK_NORM ? lrp_tensor_f (in[0]) + pl * g.in_plane : NULL;
+      float *rx = lrp_tensor_f (r_in[0]) + pl * g.in_plane;
+      const float *sp = s + pl * g.out_plane;
+      int64_t opos[LRP_MAX_RANK] = { 0 };
+
+      for (int64_t o = 0; o < g.out_plane; o++, next_position (&g, opos))
+        {
+          Window w;
+          int64_t taps;
+
+          if (!window_at (&g, in_strides, opos, &w))
+            continue;
+          taps = window_divisor (p, &g, &w, TRUE);
+          window_spread (&g, in_strides, &w, (float) ((double) sp[o] / (double) taps), x, rx);
+          if ((o & 0xfff) == 0xfff && lrp_cancelled (ctx->cancellable, error))
+            return FALSE;
+        }
+      if (lrp_cancelled (ctx->cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *const maxpool_attrs[] = {
+  "kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode", "storage_order",
+  NULL,
+};
+static const char *const avgpool_attrs[] = {
+  "kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode", "count_include_pad",
+  NULL,
+};
+static const char *const global_attrs[] = { NULL };
+
+static const LrpOpClass maxpool_op = {
+  .op_type = "MaxPool", .attrs = maxpool_attrs,
+  .min_inputs = 1, .max_inputs = 1, .min_outputs = 1, .max_outputs = 2,
+  .setup = pool_setup, .infer = pool_infer, .forward = maxpool_forward,
+  .backward = maxpool_backward, .default_rule = LRP_RULE_GRADIENT,
+};
+static const LrpOpClass avgpool_op = {
+  .op_type = "AveragePool", .attrs = avgpool_attrs,
+  .min_inputs = 1, .max_inputs = 1, .min_outputs = 1, .max_outputs = 1,
+  .setup = pool_setup, .infer = pool_infer, .forward = avgpool_forward,
+  .backward = avgpool_backward, .default_rule = LRP_RULE_NORM,
+};
+static const LrpOpClass global_maxpool_op = {
+  .op_type = "GlobalMaxPool", .attrs = global_attrs,
+  .min_inputs = 1, .max_inputs = 1, .min_outputs = 1, .max_outputs = 1,
+  .setup = pool_setup, .infer = pool_infer, .forward = maxpool_forward,
+  .backward = maxpool_backward, .default_rule = LRP_RULE_GRADIENT,
+};
+static const LrpOpClass global_avgpool_op = {
+  .op_type = "GlobalAveragePool", .attrs = global_attrs,
+  .min_inputs = 1, .max_inputs = 1, .min_outputs = 1, .max_outputs = 1,
+  .setup = pool_setup, .infer = pool_infer, .forward = avgpool_forward,
+  .backward = avgpool_backward, .default_rule = LRP_RULE_NORM,
+};
 
 const LrpOpClass *const lrp_ops_pool[] = {
+  &maxpool_op, &avgpool_op, &global_maxpool_op, &global_avgpool_op,
   NULL,
 };

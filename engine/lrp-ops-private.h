@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "lrp-blas-private.h"
 #include "lrp-graph-private.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,14 @@ gboolean lrp_check_input (const LrpNode *node, LrpTensor *const *in, int i, LrpD
                           int rank, GError **error);
 /* Requires input @i to be a constant (known at load). */
 gboolean lrp_check_constant (const LrpNode *node, LrpTensor *const *in, int i, GError **error);
+
+/* What the LRP pass needs to know of some ops' parameters (defined in the
+ * ops' own files). */
+gboolean lrp_op_conv_geometry (const LrpNode *node, const LrpTensor *x, const LrpTensor *w,
+                               LrpConvGeometry *geometry, GError **error);
+void lrp_op_gemm_params (const LrpNode *node, float *alpha, float *beta, gboolean *trans_a,
+                         gboolean *trans_b);
+float lrp_op_batchnorm_epsilon (const LrpNode *node);
 
 /* Cancellation check for long kernels: every so many rows. */
 static inline gboolean

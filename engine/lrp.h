@@ -30,7 +30,9 @@ typedef enum {
 } LrpModelError;
 
 typedef enum {
-  LRP_RUN_ERROR_BAD_TARGET,
+  LRP_RUN_ERROR_BAD_TARGET,    /* class, layer, channel or neuron out of range */
+  LRP_RUN_ERROR_BAD_RULES,     /* composite, rule map or parameter we cannot use */
+  LRP_RUN_ERROR_UNEXPLAINABLE, /* an operator LRP cannot pass relevance through */
   LRP_RUN_ERROR_FAILED,
 } LrpRunError;
 
@@ -72,6 +74,7 @@ int lrp_model_get_n_nodes (const LrpModel *model);
 const int64_t *lrp_model_get_input_shape (const LrpModel *model, int *rank);
 int lrp_model_get_n_classes (const LrpModel *model);
 const char *lrp_model_get_label (const LrpModel *model, int class_index);
+gboolean lrp_model_get_output_is_softmax (const LrpModel *model);
 char *lrp_model_describe (const LrpModel *model);
 
 /* Inputs shaped for a model */
@@ -84,8 +87,69 @@ gboolean lrp_run_forward (LrpRun *run, LrpTensor *input, GCancellable *cancellab
                           GError **error);
 LrpTensor *lrp_run_get_output (LrpRun *run);
 
+/* Composites and rule maps: a built-in name ("epsilon_plus"), a compact map
+ * ("epsilon_plus;conv=gamma(gamma=0.5)") or JSON; see lrp-composite.c. */
+typedef struct _LrpComposite LrpComposite;
+
+LrpComposite *lrp_composite_parse (const char *spec, GError **error);
+gboolean lrp_composite_set_param (LrpComposite *composite, const char *name, const char *value,
+                                  GError **error);
+const char *lrp_composite_get_name (const LrpComposite *composite);
+const char *const *lrp_composite_list_builtin (const char *const **descriptions);
+void lrp_composite_free (LrpComposite *composite);
+
+/* What to explain.  LRP_TARGET_INIT: the predicted class, from its logit. */
+typedef enum {
+  LRP_START_LOGIT,             /* relevance starts as the output value */
+  LRP_START_ONE,               /* relevance starts as 1 */
+} LrpStart;
+
+typedef struct
+{
+  int class_index;             /* -1: the predicted class */
+  int contrast_class;          /* -1: none; else class_index minus this class */
+  LrpStart start;
+  const char *layer;           /* NULL: the output; else a tensor name to start from */
+  int channel;                 /* with layer: -1 = every channel */
+  int64_t neuron;              /* with layer: -1, or a flat index into the tensor */
+} LrpTarget;
+
+#define LRP_TARGET_INIT { -1, -1, LRP_START_LOGIT, NULL, -1, -1 }
+
+typedef enum {
+  LRP_BASELINE_GRADIENT,
+  LRP_BASELINE_GRADIENT_X_INPUT,
+  LRP_BASELINE_SMOOTHGRAD,
+  LRP_BASELINE_INTEGRATED_GRADIENTS,
+} LrpBaseline;
+
+/* One input through one model: forward activations cached, relevance kept
+ * at every tensor; a new rule or class recomputes only what it must. */
+typedef struct _LrpExplainer LrpExplainer;
+
+LrpExplainer *lrp_explainer_new (LrpModel *model, LrpTensor *input, GCancellable *cancellable,
+                                 GError **error);
+void lrp_explainer_free (LrpExplainer *explainer);
+gboolean lrp_explainer_explain (LrpExplainer *explainer, const LrpComposite *composite,
+                                const LrpTarget *target, GCancellable *cancellable,
+                                GError **error);
+gboolean lrp_explainer_baseline (LrpExplainer *explainer, LrpBaseline baseline,
+                                 const LrpTarget *target, int samples, float noise,
+                                 GCancellable *cancellable, GError **error);
+int lrp_explainer_get_class (const LrpExplainer *explainer);
+LrpTensor *lrp_explainer_get_relevance (const LrpExplainer *explainer, const char *tensor);
+GStrv lrp_explainer_list_tensors (const LrpExplainer *explainer);
+char *lrp_explainer_describe (const LrpExplainer *explainer);
+
+/* Input relevance as a PNG: alone, or over the image as the model saw it. */
+gboolean lrp_heatmap_save (const LrpTensor *relevance, const char *path, GError **error);
+gboolean lrp_heatmap_save_overlay (const LrpModel *model, const char *image_path,
+                                   const LrpTensor *relevance, const char *path, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpTensor, lrp_tensor_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpModel, lrp_model_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpRun, lrp_run_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpComposite, lrp_composite_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpExplainer, lrp_explainer_free)
 
 G_END_DECLS

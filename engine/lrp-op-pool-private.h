@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Pooling internals shared with the relevance pass: the window geometry of
+ * a MaxPool / AveragePool / Global*Pool node for a given input, and the
+ * winner of every MaxPool window.
+ */
+#pragma once
+
+#include "lrp-ops-private.h"
+
+G_BEGIN_DECLS
+
+/* Where the windows of a pooling node lie on one (batch, channel) plane.
+ * Output position o along spatial dim d covers the input coordinates
+ * o * stride[d] - pad_begin[d] + k * dilation[d], k in [0, kernel[d]);
+ * coordinates outside [0, in[d]) are padding. */
+typedef struct
+{
+  int n_spatial;                     /* ≥ 1: a rank-2 input gets one dim of 1 */
+  int64_t in[LRP_MAX_RANK];
+  int64_t out[LRP_MAX_RANK];
+  int64_t kernel[LRP_MAX_RANK];
+  int64_t stride[LRP_MAX_RANK];
+  int64_t dilation[LRP_MAX_RANK];
+  int64_t pad_begin[LRP_MAX_RANK];
+  int64_t pad_end[LRP_MAX_RANK];
+  int64_t planes;                    /* N × C */
+  int64_t in_plane, out_plane;       /* elements of one plane */
+} LrpPoolGeometry;
+
+/* Resolves auto_pad, ceil_mode and the global variants for input @x of
+ * pooling node @node, checking that every output dim is positive. */
+gboolean lrp_pool_geometry (const LrpNode *node, const LrpTensor *x, LrpPoolGeometry *g,
+                            GError **error);
+
+/* For MaxPool or GlobalMaxPool @node on input @x: for every output element
+ * (as many as the node's output has), the flat index in @x of the maximum
+ * of its window, the first in scan order on ties (as PyTorch picks it), or
+ * -1 when the window lies entirely in padding (its output is -∞).  This is
+ * the forward of MaxPool; the relevance pass reuses it. */
+gboolean lrp_maxpool_argmax (const LrpNode *node, const LrpTensor *x, int64_t *argmax,
+                             GCancellable *cancellable, GError **error);
+
+G_END_DECLS

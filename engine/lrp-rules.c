@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The LRP rules on linear layers, exactly as §2 of lrp-rules.md states
+ * Zennit's: each rule recomputes the layer on modified inputs and weights,
+ * divides the upper relevance by the stabilized result and maps it back
+ * through the transposed layer.
+ */
+#define G_LOG_DOMAIN "lrp-rules"
+
+#include "config.h"
+
+#include "lrp-linear-private.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum { PART_ALL, PART_POS, PART_NEG } Part;
+
+/* Scratch buffers of one rule application, freed together. */
+typedef struct
+{
+  const LrpLinearShape *s;
+  const LrpLinear *layer;
+  GCancellable *cancellable;
+  int64_t n_w, n_b, n_x, n_z;
+  GPtrArray *bufs;
+} Work;
+
+static float *
+buf (Work *w,
+     int64_t n)
+{
+  float *p = g_malloc0_n ((gsize) MAX (n, 1), sizeof (float));
+
+  g_ptr_array_add (w->bufs, p);
+  return p;
+}
+
+/* Weights or bias with a modifier: v, v⁺, v⁻, v + γv⁺, v + γv⁻, 1, v². */
+typedef enum { MOD_NONE, MOD_POS, MOD_NEG, MOD_UP, MOD_DOWN, MOD_ONE, MOD_SQUARE } Mod;
+
+static float *
+modified (Work *w,
+          const float *v,
+          int64_t n,
+          Mod mod,
+          float gamma)
+{
+  float *out = buf (w, n);
+
+  for (int64_t i = 0; i < n; i++)
+    {
+      float x = v[i];
+
+      switch (mod)
+        {
+        case MOD_NONE: out[i] = x; break;
+        case MOD_POS: out[i] = x > 0.f ? x : 0.f; break;
+        case MOD_NEG: out[i] = x < 0.f ? x : 0.f; break;
+        case MOD_UP: out[i] = x + gamma * (x > 0.f ? x : 0.f); break;
+        case MOD_DOWN: out[i] = x + gamma * (x < 0.f ? x : 0.f); break;
+        case MOD_ONE: out[i] = 1.f; break;
+        case MOD_SQUARE: out[i] = x * x; break;
+        }
+    }
+  return out;
+}
+
+static float *
+input_part (Work *w,
+            const float *x,
+            Part part)
+{
+  float *out = buf (w, w->n_x);
+
+  for (int64_t i = 0; i < w->n_x; i++)
+    out[i] = part == PART_POS ? (x[i] > 0.f ? x[i] : 0.f) : (x[i] < 0.f ? x[i] : 0.f);
+  return out;
+}
+
+static gboolean
+has_negative (const float *x,
+              int64_t n)
+{
+  for (int64_t i = 0; i < n; i++)
+    if (x[i] < 0.f)
+      return TRUE;
+  return FALSE;
+}
+
+/* z += f(x; W, b) */
+static gboolean
+add_apply (Work *w,
+           const float *wt,
+           const float *b,
+           const float *x,
+           float *z,
+           GError **error)
+{
+  float *tmp = buf (w, w->n_z);
+
+  if (!lrp_linear_apply (w->s, wt, b, x, tmp, w->cancellable, error))
+    return FALSE;
+  for (int64_t i = 0; i < w->n_z; i++)
+    z[i] += tmp[i];
+  return TRUE;
+}
+
+/* out[i] = scale · x[i] · J(W)ᵀ s, accumulated into @rx */
+static gboolean
+add_relevance (Work *w,
+               const float *wt,
+               const float *s,
+               const float *x,
+               float scale,
+               float *rx,
+               GError **error)
+{
+  float *g = buf (w, w->n_x);
+
+  if (!lrp_linear_transpose (w->s, wt, s, g, w->cancellable, error))
+    return FALSE;
+  for (int64_t i = 0; i < w->n_x; i++)
+    rx[i] += scale * (x ? x[i] : 1.f) * g[i];
+  return TRUE;
+}
+
+/* s = [mask] R / stab(z) */
+static float *
+ratio (Work *w,
+       const float *r,
+       const float *z,
+       float eps,
+       const float *mask_z,
+       int mask_sign)
+{
+  float *s = buf (w, w->n_z);
+
+  for (int64_t i = 0; i < w->n_z; i++)
+    {
+      gboolean keep = mask_z == NULL || (mask_sign > 0 ? mask_z[i] > 0.f : mask_z[i] < 0.f);
+
+      s[i] = keep ? r[i] / lrp_stabilize (z[i], eps) : 0.f;
+    }
+  return s;
+}
+
+static const float *
+bias_of (Work *w,
+         const LrpRule *rule)
+{
+  return rule->zero_bias ? NULL : lrp_tensor_f (w->layer->bias);
+}
+
+static gboolean
+rule_epsilon (Work *w,
+              const LrpRule *rule,
+              const float *x,
+              const float *r,
+              float *rx,
+              GError **error)
+{
+  const float *wt = lrp_tensor_f (w->layer->weight);
+  float *z = buf (w, w->n_z);
+  float eps = rule->kind == LRP_RULE_EPSILON ? rule->epsilon : rule->stabilizer;
+
+  if (!lrp_linear_apply (w->s, wt, bias_of (w, rule), x, z, w->cancellable, error))
+    return FALSE;
+  return add_relevance (w, wt, ratio (w, r, z, eps, NULL, 0), x, 1.f, rx, error);
+}
+
+/* ZPlus (α = 1, β = 0) and AlphaBeta share the two sign pairings. */
+static gboolean
+rule_alpha_beta (Work *w,
+                 const LrpRule *rule,
+                 const float *x,
+                 const float *r,
+                 float *rx,
+                 GError **error)
+{
+  const float *wt = lrp_tensor_f (w->layer->weight);
+  const float *b = bias_of (w, rule);
+  float *wp = modified (w, wt, w->n_w, MOD_POS, 0.f);
+  float *wn = modified (w, wt, w->n_w, MOD_NEG, 0.f);
+  float *bp = b ? modified (w, b, w->n_b, MOD_POS, 0.f) : NULL;
+  float *bn = b ? modified (w, b, w->n_b, MOD_NEG, 0.f) : NULL;
+  gboolean neg = has_negative (x, w->n_x);
+  float *xp = input_part (w, x, PART_POS);
+  float *xn = neg ? input_part (w, x, PART_NEG) : NULL;
+  float alpha = rule->kind == LRP_RULE_ZPLUS ? 1.f : rule->alpha;
+  float beta = rule->kind == LRP_RULE_ZPLUS ? 0.f : rule->beta;
+  float *zp = buf (w, w->n_z), *sp;
+
+  /* z⁺ = f(x⁺; W⁺, b⁺) + f(x⁻; W⁻, 0) */
+  if (!add_apply (w, wp, bp, xp, zp, error) || (neg && !add_apply (w, wn, NULL, xn, zp, error)))
+    return FALSE;
+  sp = ratio (w, r, zp, rule->stabilizer, NULL, 0);
+  if (!add_relevance (w, wp, sp, xp, alpha, rx, error)
+      || (neg && !add_relevance (w, wn, sp, xn, alpha, rx, error)))
+    return FALSE;
+  if (beta != 0.f)
+    {
+      /* z⁻ = f(x⁺; W⁻, b⁻) + f(x⁻; W⁺, 0) */
+      float *zn = buf (w, w->n_z), *sn;
+
+      if (!add_apply (w, wn, bn, xp, zn, error) || (neg && !add_apply (w, wp, NULL, xn, zn, error)))
+        return FALSE;
+      sn = ratio (w, r, zn, rule->stabilizer, NULL, 0);
+      if (!add_relevance (w, wn, sn, xp, -beta, rx, error)
+          || (neg && !add_relevance (w, wp, sn, xn, -beta, rx, error)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Generalized Gamma: W↑ = W + γW⁺, W↓ = W + γW⁻, biases alike; the sign of
+ * the unmodified z picks the pairing; z = 0 passes nothing. */
+static gboolean
+rule_gamma (Work *w,
+            const LrpRule *rule,
+            const float *x,
+            const float *r,
+            float *rx,
+            GError **error)
+{
+  const float *wt = lrp_tensor_f (w->layer->weight);
+  const float *b = bias_of (w, rule);
+  float *wu = modified (w, wt, w->n_w, MOD_UP, rule->gamma);
+  float *wd = modified (w, wt, w->n_w, MOD_DOWN, rule->gamma);
+  float *bu = b ? modified (w, b, w->n_b, MOD_UP, rule->gamma) : NULL;
+  float *bd = b ? modified (w, b, w->n_b, MOD_DOWN, rule->gamma) : NULL;
+  gboolean neg = has_negative (x, w->n_x);
+  float *xp = input_part (w, x, PART_POS);
+  float *xn = neg ? input_part (w, x, PART_NEG) : NULL;
+  float *z = buf (w, w->n_z), *zu = buf (w, w->n_z), *zd = buf (w, w->n_z);
+  float *su, *sd;
+
+  if (!lrp_linear_apply (w->s, wt, b, x, z, w->cancellable, error)
+      || !add_apply (w, wu, bu, xp, zu, error) || (neg && !add_apply (w, wd, NULL, xn, zu, error))
+      || !add_apply (w, wd, bd, xp, zd, error) || (neg && !add_apply (w, wu, NULL, xn, zd, error)))
+    return FALSE;
+  su = ratio (w, r, zu, rule->stabilizer, z, +1);
+  sd = ratio (w, r, zd, rule->stabilizer, z, -1);
+  if (!add_relevance (w, wu, su, xp, 1.f, rx, error)
+      || !add_relevance (w, wd, sd, xp, 1.f, rx, error))
+    return FALSE;
+  if (neg && (!add_relevance (w, wd, su, xn, 1.f, rx, error)
+              || !add_relevance (w, wu, sd, xn, 1.f, rx, error)))
+    return FALSE;
+  return TRUE;
+}
+
+/* Bounds expanded to the input's shape: one value, or one per channel. */
+static float *
+box_bound (Work *w,
+           const LrpTensor *x,
+           const LrpRule *rule,
+           const float *values,
+           GError **error)
+{
+  float *out = buf (w, w->n_x);
+  int64_t channels = x->rank >= 2 ? x->shape[1] : 1;
+  int64_t inner = channels > 0 ? x->n / (x->shape[0] * channels) : 0;
+
+  if (rule->n_box != 1 && rule->n_box != channels)
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                   "zbox has %d bounds but the layer input has %" G_GINT64_FORMAT " channels",
+                   rule->n_box, channels);
+      return NULL;
+    }
+  for (int64_t i = 0; i < x->n; i++)
+    out[i] = values[rule->n_box == 1 ? 0 : (i / MAX (inner, 1)) % channels];
+  return out;
+}
+
+static gboolean
+rule_zbox (Work *w,
+           const LrpRule *rule,
+           const LrpTensor *xt,
+           const float *r,
+           float *rx,
+           GError **error)
+{
+  const float *x = lrp_tensor_f (xt);
+  const float *wt = lrp_tensor_f (w->layer->weight);
+  const float *b = bias_of (w, rule);
+  float *wp = modified (w, wt, w->n_w, MOD_POS, 0.f);
+  float *wn = modified (w, wt, w->n_w, MOD_NEG, 0.f);
+  float *low = box_bound (w, xt, rule, rule->low, error);
+  float *high = low ? box_bound (w, xt, rule, rule->high, error) : NULL;
+  float *z = buf (w, w->n_z), *zl = buf (w, w->n_z), *zh = buf (w, w->n_z), *s;
+
+  if (high == NULL)
+    return FALSE;
+  /* z = f(x; W, b) − f(L; W⁺, b⁺) − f(H; W⁻, b⁻): the biases cancel. */
+  if (!lrp_linear_apply (w->s, wt, b, x, z, w->cancellable, error)
+      || !lrp_linear_apply (w->s, wp, b ? modified (w, b, w->n_b, MOD_POS, 0.f) : NULL, low, zl,
+                            w->cancellable, error)
+      || !lrp_linear_apply (w->s, wn, b ? modified (w, b, w->n_b, MOD_NEG, 0.f) : NULL, high, zh,
+                            w->cancellable, error))
+    return FALSE;
+  for (int64_t i = 0; i < w->n_z; i++)
+    z[i] -= zl[i] + zh[i];
+  s = ratio (w, r, z, rule->stabilizer, NULL, 0);
+  return add_relevance (w, wt, s, x, 1.f, rx, error)
+         && add_relevance (w, wp, s, low, -1.f, rx, error)
+         && add_relevance (w, wn, s, high, -1.f, rx, error);
+}
+
+/* Flat (weights and input 1, bias 0) and WSquare (W², b² unless zeroed):
+ * the result is not multiplied by the input. */
+static gboolean
+rule_flat (Work *w,
+           const LrpRule *rule,
+           const float *r,
+           float *rx,
+           GError **error)
+{
+  const float *wt = lrp_tensor_f (w->layer->weight);
+  gboolean flat = rule->kind == LRP_RULE_FLAT;
+  float *wm = modified (w, wt, w->n_w, flat ? MOD_ONE : MOD_SQUARE, 0.f);
+  const float *b = flat ? NULL : bias_of (w, rule);
+  float *bm = b ? modified (w, b, w->n_b, MOD_SQUARE, 0.f) : NULL;
+  float *ones = buf (w, w->n_x);
+  float *z = buf (w, w->n_z);
+
+  for (int64_t i = 0; i < w->n_x; i++)
+    ones[i] = 1.f;
+  if (!lrp_linear_apply (w->s, wm, bm, ones, z, w->cancellable, error))
+    return FALSE;
+  return add_relevance (w, wm, ratio (w, r, z, rule->stabilizer, NULL, 0), NULL, 1.f, rx, error);
+}
+
+gboolean
+lrp_linear_backward (const LrpNode *node,
+                     const LrpBackwardCtx *ctx,
+                     LrpTensor *const *in,
+                     LrpTensor *const *out,
+                     LrpTensor *const *r_out,
+                     LrpTensor *const *r_in,
+                     GError **error)
+{
+  const LrpLinear *layer = ctx->linear;
+  LrpLinearShape shape;
+  g_autoptr(GPtrArray) bufs = g_ptr_array_new_with_free_func (g_free);
+  Work w = { &shape, layer, ctx->cancellable, 0, 0, 0, 0, bufs };
+  const float *x, *r;
+  float *rx;
+  gboolean ok;
+
+  (void) out;
+  if (r_in[0] == NULL || r_out[0] == NULL)
+    return TRUE;
+  if (layer == NULL)
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_UNEXPLAINABLE,
+                   "node “%s” (%s) has no constant weights (two activations multiplied); "
+                   "LRP has no rule for that", node->name, node->op_type);
+      return FALSE;
+    }
+  if (!lrp_linear_shape (node, in[0], layer, &shape, error))
+    return FALSE;
+  x = lrp_tensor_f (in[0]);
+  r = lrp_tensor_f (r_out[0]);
+  rx = lrp_tensor_f (r_in[0]);
+  w.n_w = layer->weight->n;
+  w.n_b = layer->bias->n;
+  w.n_x = in[0]->n;
+  w.n_z = r_out[0]->n;
+
+  if (ctx->mode == LRP_BACKWARD_GRADIENT)
+    return lrp_linear_transpose (&shape, lrp_tensor_f (layer->weight), r, rx, ctx->cancellable,
+                                 error);
+  switch (ctx->rule.kind)
+    {
+    case LRP_RULE_GRADIENT:
+      ok = lrp_linear_transpose (&shape, lrp_tensor_f (layer->weight), r, rx, ctx->cancellable,
+                                 error);
+      break;
+    case LRP_RULE_EPSILON:
+    case LRP_RULE_NORM:
+      ok = rule_epsilon (&w, &ctx->rule, x, r, rx, error);
+      break;
+    case LRP_RULE_ZPLUS:
+    case LRP_RULE_ALPHA_BETA:
+      ok = rule_alpha_beta (&w, &ctx->rule, x, r, rx, error);
+      break;
+    case LRP_RULE_GAMMA:
+      ok = rule_gamma (&w, &ctx->rule, x, r, rx, error);
+      break;
+    case LRP_RULE_ZBOX:
+      ok = rule_zbox (&w, &ctx->rule, in[0], r, rx, error);
+      break;
+    case LRP_RULE_FLAT:
+    case LRP_RULE_WSQUARE:
+      ok = rule_flat (&w, &ctx->rule, r, rx, error);
+      break;
+    case LRP_RULE_PASS:
+      if (r_out[0]->n != in[0]->n)
+        {
+          g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                       "node “%s” (%s): the pass rule needs equal input and output sizes",
+                       node->name, node->op_type);
+          return FALSE;
+        }
+      for (int64_t i = 0; i < w.n_x; i++)
+        rx[i] += r[i];
+      ok = TRUE;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return ok;
+}

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * ONNX import: what a hostile, broken or unsupported file gets (a GError of
+ * the right domain and code, naming what is wrong), and what a good one
+ * gives (shapes, metadata).
+ */
+#include "config.h"
+
+#include "lrp-graph-private.h"
+#include "lrp-test-onnx.h"
+#include "lrp-test-util.h"
+
+#include "onnx.pb-c.h"
+
+#include <string.h>
+
+static const int64_t shape_1x4[] = { 1, 4 };
+static const int64_t shape_3x4[] = { 3, 4 };
+
+/* x[1,4] → Gemm(W[3,4], transB) → Relu → y */
+static LrpTestGraph *
+small_graph (void)
+{
+  static const float w[12] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0 };
+  LrpTestGraph *g = lrp_test_graph_new (13);
+
+  lrp_test_graph_input (g, "x", 2, shape_1x4);
+  lrp_test_graph_initializer (g, "W", 2, shape_3x4, w);
+  lrp_test_graph_node (g, "Gemm", "dense", "x,W", "h");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Relu", "act", "h", "y");
+  lrp_test_graph_output (g, "y");
+  return g;
+}
+
+static LrpModel *
+load_bytes (GBytes *bytes,
+            GError **error)
+{
+  return lrp_model_load_bytes (bytes, "test.onnx", NULL, error);
+}
+
+static void
+test_good_model (void)
+{
+  g_autoptr(LrpTestGraph) g = small_graph ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  const int64_t *shape;
+  int rank;
+
+  lrp_test_graph_metadata (g, "lrplens.labels", "[\"a\", \"b\", \"c\"]");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_no_error (error);
+  shape = lrp_model_get_input_shape (model, &rank);
+  g_assert_cmpint (rank, ==, 2);
+  g_assert_cmpint (shape[1], ==, 4);
+  g_assert_cmpint (lrp_model_get_n_classes (model), ==, 3);
+  g_assert_cmpstr (lrp_model_get_label (model, 2), ==, "c");
+  g_assert_null (lrp_model_get_label (model, 3));
+  g_assert_cmpint (lrp_model_get_n_nodes (model), ==, 2);
+}
+
+static void
+test_missing_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = lrp_model_load ("/nonexistent/dir/model.onnx", NULL, &error);
+
+  g_assert_null (model);
+  g_assert_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "model.onnx"));
+}
+
+static void
+test_empty (void)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("", 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = load_bytes (bytes, &error);
+
+  g_assert_null (model);
+  g_assert_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_NOT_ONNX);
+}
+
+/* Random bytes, many seeds: always a clean LRP_ONNX_ERROR, never a crash. */
+static void
+test_random_bytes (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+
+  for (int round = 0; round < 200; round++)
+    {
+      gsize len = (gsize) g_rand_int_range (rand, 1, 4096);
+      guint8 *buf = g_malloc (len);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LrpModel) model = NULL;
+
+      for (gsize i = 0; i < len; i++)
+        buf[i] = (guint8) g_rand_int (rand);
+      bytes = g_bytes_new_take (buf, len);
+      model = load_bytes (bytes, &error);
+      g_assert_null (model);
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == LRP_ONNX_ERROR || error->domain == LRP_MODEL_ERROR);
+    }
+}
+
+/* Every prefix of a good model fails cleanly; most are reported as cut. */
+static void
+test_truncated (void)
+{
+  g_autoptr(LrpTestGraph) g = small_graph ();
+  g_autoptr(GBytes) whole = lrp_test_graph_pack (g);
+  gsize len = g_bytes_get_size (whole);
+  int truncated = 0;
+
+  for (gsize cut = 1; cut < len; cut++)
+    {
+      g_autoptr(GBytes) part = g_bytes_new_from_bytes (whole, 0, cut);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LrpModel) model = load_bytes (part, &error);
+
+      g_assert_null (model);
+      g_assert_nonnull (error);
+      truncated += g_error_matches (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_TRUNCATED);
+    }
+  g_assert_cmpint (truncated, >, (int) len / 2);
+}
+
+static void
+test_not_a_model (void)
+{
+  Onnx__TensorProto t = ONNX__TENSOR_PROTO__INIT;
+  int64_t dims[1] = { 2 };
+  float data[2] = { 1, 2 };
+  guint8 buf[256];
+  size_t len;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  t.n_dims = 1;
+  t.dims = dims;
+  t.has_data_type = TRUE;
+  t.data_type = 1;
+  t.n_float_data = 2;
+  t.float_data = data;
+  len = onnx__tensor_proto__pack (&t, buf);
+  bytes = g_bytes_new (buf, len);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_NOT_ONNX);
+}
+
+/* model.graph.node.attribute.g.node.attribute.g… 100 000 levels deep: a
+ * recursive decoder would overflow the stack. */
+static void
+test_deep_nesting (void)
+{
+  const int depth = 100000;
+  /* (field << 3 | 2) tags: ModelProto.graph = 7, GraphProto.node = 1,
+   * NodeProto.attribute = 5, AttributeProto.g = 6 */
+  const guint8 tags[] = { 7 << 3 | 2, 1 << 3 | 2, 5 << 3 | 2, 6 << 3 | 2 };
+  GByteArray *buf = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  /* Lengths count what follows: write each level with a 5-byte varint. */
+  for (int level = 0; level < depth; level++)
+    {
+      guint32 rest = (guint32) (depth - level - 1) * 6;
+      guint8 head[6] = { level == 0 ? tags[0] : tags[1 + (level - 1) % 3] };
+
+      for (int k = 0; k < 5; k++)
+        head[1 + k] = (guint8) (((rest >> (7 * k)) & 0x7f) | (k < 4 ? 0x80 : 0));
+      g_byte_array_append (buf, head, 6);
+    }
+  bytes = g_byte_array_free_to_bytes (buf);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_NOT_ONNX);
+  g_assert_nonnull (strstr (error->message, "nested"));
+}
+
+static void
+test_unsupported_op (void)
+{
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_input (g, "x", 2, shape_1x4);
+  lrp_test_graph_node (g, "Relu", "first", "x", "h");
+  lrp_test_graph_node (g, "FancyAttention", "block3/attn", "h", "y");
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "block3/attn"));
+  g_assert_nonnull (strstr (error->message, "FancyAttention"));
+}
+
+static void
+test_unsupported_attribute (void)
+{
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_input (g, "x", 2, shape_1x4);
+  lrp_test_graph_node (g, "Relu", "act", "x", "y");
+  lrp_test_graph_attr_int (g, "magic", 3);
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "magic"));
+  g_assert_nonnull (strstr (error->message, "act"));
+}
+
+/* An input of 10^15 elements must be refused, not allocated. */
+static void
+test_absurd_input_shape (void)
+{
+  static const int64_t huge[] = { 1, 100000, 100000, 100000 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_input (g, "x", 4, huge);
+  lrp_test_graph_node (g, "Relu", "act", "x", "y");
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE);
+}
+
+/* An initializer claiming 2^80 elements (with no data behind it). */
+static void
+test_absurd_initializer (void)
+{
+  static const int64_t huge[] = { (int64_t) 1 << 40, (int64_t) 1 << 40 };
+  g_autoptr(LrpTestGraph) g = small_graph ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_initializer (g, "big", 2, huge, NULL);
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "big"));
+}
+
+/* Data shorter than the shape says. */
+static void
+test_short_initializer (void)
+{
+  static const int64_t shape[] = { 3, 4 };
+  static const float few[2] = { 1, 2 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  static const int64_t two[] = { 2 };
+
+  lrp_test_graph_input (g, "x", 2, shape_1x4);
+  lrp_test_graph_initializer (g, "W", 1, two, few);
+  lrp_test_graph_initializer (g, "W2", 2, shape, NULL);
+  lrp_test_graph_node (g, "Gemm", "dense", "x,W2", "y");
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (error->message, "W2"));
+}
+
+static void
+test_dangling_input (void)
+{
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_input (g, "x", 2, shape_1x4);
+  lrp_test_graph_node (g, "Add", "sum", "x,ghost", "y");
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "ghost"));
+}
+
+static void
+test_cycle (void)
+{
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_input (g, "x", 2, shape_1x4);
+  lrp_test_graph_node (g, "Add", "a", "x,b_out", "a_out");
+  lrp_test_graph_node (g, "Relu", "b", "a_out", "b_out");
+  lrp_test_graph_output (g, "b_out");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED);
+}
+
+static void
+test_shape_mismatch (void)
+{
+  static const int64_t shape_1x3[] = { 1, 3 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_input (g, "x", 2, shape_1x4);
+  lrp_test_graph_input (g, "z", 2, shape_1x3);
+  lrp_test_graph_node (g, "Add", "mix", "x,z", "y");
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "mix"));
+}
+
+static void
+test_bad_metadata (void)
+{
+  g_autoptr(LrpTestGraph) g = small_graph ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+
+  lrp_test_graph_metadata (g, "lrplens.std", "[0.2, -1]");
+  bytes = lrp_test_graph_pack (g);
+  model = load_bytes (bytes, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "lrplens.std"));
+}
+
+static void
+test_wrong_input_shape (void)
+{
+  static const int64_t shape_1x5[] = { 1, 5 };
+  g_autoptr(LrpTestGraph) g = small_graph ();
+  g_autoptr(GBytes) bytes = lrp_test_graph_pack (g);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = load_bytes (bytes, &error);
+  g_autoptr(LrpRun) run = NULL;
+  g_autoptr(LrpTensor) input = lrp_tensor_new_float (2, shape_1x5);
+
+  g_assert_no_error (error);
+  run = lrp_run_new (model);
+  g_assert_false (lrp_run_forward (run, input, NULL, &error));
+  g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "[1, 4]"));
+}
+
+static void
+test_cancelled_load (void)
+{
+  g_autoptr(LrpTestGraph) g = small_graph ();
+  g_autoptr(GBytes) bytes = lrp_test_graph_pack (g);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LrpModel) model = NULL;
+
+  g_cancellable_cancel (cancellable);
+  model = lrp_model_load_bytes (bytes, "test.onnx", cancellable, &error);
+  g_assert_null (model);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_null_model_is_critical (void)
+{
+  if (!g_test_undefined ())
+    return;
+  if (g_test_subprocess ())
+    {
+      lrp_model_get_n_nodes (NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*lrp_model_get_n_nodes*");
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  lrp_test_init (&argc, &argv);
+
+  g_test_add_func ("/onnx/load/good", test_good_model);
+  g_test_add_func ("/onnx/load/missing-file", test_missing_file);
+  g_test_add_func ("/onnx/load/empty", test_empty);
+  g_test_add_func ("/onnx/load/random-bytes", test_random_bytes);
+  g_test_add_func ("/onnx/load/truncated", test_truncated);
+  g_test_add_func ("/onnx/load/not-a-model", test_not_a_model);
+  g_test_add_func ("/onnx/load/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/onnx/load/unsupported-op", test_unsupported_op);
+  g_test_add_func ("/onnx/load/unsupported-attribute", test_unsupported_attribute);
+  g_test_add_func ("/onnx/load/absurd-input-shape", test_absurd_input_shape);
+  g_test_add_func ("/onnx/load/absurd-initializer", test_absurd_initializer);
+  g_test_add_func ("/onnx/load/short-initializer", test_short_initializer);
+  g_test_add_func ("/onnx/load/dangling-input", test_dangling_input);
+  g_test_add_func ("/onnx/load/cycle", test_cycle);
+  g_test_add_func ("/onnx/load/shape-mismatch", test_shape_mismatch);
+  g_test_add_func ("/onnx/load/bad-metadata", test_bad_metadata);
+  g_test_add_func ("/onnx/load/cancelled", test_cancelled_load);
+  g_test_add_func ("/onnx/run/wrong-input-shape", test_wrong_input_shape);
+  g_test_add_func ("/onnx/api/null-model", test_null_model_is_critical);
+  return g_test_run ();
+}
