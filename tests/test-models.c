@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The bundled models (resources/models, made by tools/train_models.py):
+ * each loads with its metadata, predicts every bundled image as PyTorch
+ * did at export (logits within 1e-4, stored in MODEL.expected.json), with
+ * the accuracy the script reported on them, and can be explained.
+ */
+#include "config.h"
+
+#include "lrp-test-util.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+static char *source_dir;
+
+static void
+test_model (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *file = g_strconcat (name, ".onnx", NULL);
+  g_autofree char *expected_file = g_strconcat (name, ".expected.json", NULL);
+  g_autofree char *path = g_build_filename (source_dir, "resources", "models", file, NULL);
+  g_autofree char *expected = g_build_filename (source_dir, "resources", "models",
+                                                expected_file, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = lrp_model_load (path, NULL, &error);
+  g_autoptr(GList) images = NULL;
+  JsonObject *root, *by_image;
+  int correct = 0, total = 0;
+  double worst = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (lrp_model_get_n_classes (model), ==, 10);
+  g_assert_cmpstr (lrp_model_get_label (model, 9), ==, "Ankle boot");
+  g_assert_true (lrp_model_check_explainable (model, &error));
+  g_assert_true (json_parser_load_from_file (parser, expected, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  by_image = json_object_get_object_member (root, "images");
+  images = json_object_get_members (by_image);
+
+  for (GList *l = images; l; l = l->next)
+    {
+      JsonObject *want = json_object_get_object_member (by_image, l->data);
+      JsonArray *logits = json_object_get_array_member (want, "logits");
+      g_autofree char *image = g_build_filename (source_dir, "resources", "images", l->data, NULL);
+      g_autoptr(LrpTensor) x = lrp_model_load_input (model, image, &error);
+      g_autoptr(LrpRun) run = lrp_run_new (model);
+      const LrpTensor *y;
+      int best = 0;
+
+      g_assert_no_error (error);
+      g_assert_true (lrp_run_forward (run, x, NULL, &error));
+      y = lrp_run_get_output (run);
+      for (int i = 0; i < 10; i++)
+        {
+          worst = MAX (worst, fabs (lrp_tensor_f (y)[i] - json_array_get_double_element (logits, (guint) i)));
+          if (lrp_tensor_f (y)[i] > lrp_tensor_f (y)[best])
+            best = i;
+        }
+      g_assert_cmpint (best, ==, json_object_get_int_member (want, "predicted"));
+      correct += best == json_object_get_int_member (want, "label");
+      total++;
+    }
+  g_test_message ("%s: %d images, %d correct, logits within %.1e of PyTorch's", name, total,
+                  correct, worst);
+  g_assert_cmpfloat (worst, <=, 1e-4);
+  g_assert_cmpint (total, >=, 10);
+  g_assert_cmpfloat_with_epsilon ((double) correct / total,
+                                  json_object_get_double_member (root, "bundled_accuracy"), 1e-3);
+}
+
+/* Every model explains its default image: relevance at the input, of the
+ * input's shape, and not all zero. */
+static void
+test_explain (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *file = g_strconcat (name, ".onnx", NULL);
+  g_autofree char *path = g_build_filename (source_dir, "resources", "models", file, NULL);
+  g_autofree char *image = g_build_filename (source_dir, "resources", "images",
+                                             "fmnist-0-ankle-boot.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = lrp_model_load (path, NULL, &error);
+  g_autoptr(LrpTensor) x = lrp_model_load_input (model, image, &error);
+  g_autoptr(LrpExplainer) e = lrp_explainer_new (model, x, NULL, &error);
+  g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_gamma_box", &error);
+  LrpTarget t = LRP_TARGET_INIT;
+  const LrpTensor *r;
+  double sum = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (lrp_explainer_explain (e, c, &t, NULL, &error));
+  g_assert_cmpint (lrp_explainer_get_class (e), ==, 9);
+  r = lrp_explainer_get_relevance (e, NULL);
+  g_assert_true (lrp_tensor_same_shape (r, x));
+  for (int64_t i = 0; i < r->n; i++)
+    sum += lrp_tensor_f (r)[i];
+  g_test_message ("%s: input relevance sum %.4f", name, sum);
+  g_assert_cmpfloat (fabs (sum), >, 0.1);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  static const char *models[] = { "fashion-cnn", "fashion-resnet", "fashion-mlp" };
+
+  lrp_test_init (&argc, &argv);
+  source_dir = lrp_test_dir_from_env ("LRPLENS_SOURCE_DIR");
+  g_assert_nonnull (source_dir);
+  for (gsize i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autofree char *p = g_strdup_printf ("/models/%s/predict", models[i]);
+      g_autofree char *q = g_strdup_printf ("/models/%s/explain", models[i]);
+
+      g_test_add_data_func (p, models[i], test_model);
+      g_test_add_data_func (q, models[i], test_explain);
+    }
+  return g_test_run ();
+}
