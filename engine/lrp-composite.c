@@ -471,8 +471,12 @@ parse_compact (LrpComposite *c,
               c->name = g_strdup (item);
               continue;
             }
-          return bad (error, "rule map entry %d (“%s”): expected LAYERS=RULE, or a composite "
-                      "name first", i + 1, item);
+          if (i == 0)
+            return bad (error, "“%s” is not a composite (epsilon_plus, epsilon_gamma_box, "
+                        "epsilon_alpha2_beta1, epsilon_plus_flat, epsilon_alpha2_beta1_flat, "
+                        "montavon2019, epsilon) nor a rule LAYERS=RULE", item);
+          return bad (error, "rule map entry %d (“%s”): expected LAYERS=RULE (a composite "
+                      "name may only come first)", i + 1, item);
         }
       matcher = g_strndup (item, (gsize) (eq - item));
       if (!parse_matcher (g_strstrip (matcher), &e, error)

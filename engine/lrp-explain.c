@@ -31,6 +31,33 @@ clear_relevance (LrpExplainer *e)
   e->valid = FALSE;
 }
 
+/* Every node between the input and the output can pass relevance: asked
+ * right after loading, so a model LRP cannot explain says so at once. */
+gboolean
+lrp_model_check_explainable (const LrpModel *model,
+                             GError **error)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+  for (int n = 0; n < model->n_nodes; n++)
+    {
+      const LrpNode *node = &model->nodes[n];
+      gboolean float_input = FALSE;
+
+      for (int i = 0; i < node->n_inputs; i++)
+        float_input = float_input || (node->inputs[i] >= 0
+                                      && model->values[node->inputs[i]].tensor->data == NULL
+                                      && model->values[node->inputs[i]].tensor->dtype == LRP_DTYPE_FLOAT);
+      if (float_input && node->klass->backward == NULL)
+        {
+          g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_UNEXPLAINABLE,
+                       "%s: node “%s” (%s) cannot pass relevance: lrplens does not explain "
+                       "this operator", model->display_name, node->name, node->op_type);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 LrpExplainer *
 lrp_explainer_new (LrpModel *model,
                    LrpTensor *input,
@@ -42,6 +69,8 @@ lrp_explainer_new (LrpModel *model,
 
   g_return_val_if_fail (model != NULL, NULL);
   g_return_val_if_fail (input != NULL, NULL);
+  if (!lrp_model_check_explainable (model, error))
+    return NULL;
   m = model;
   e = g_new0 (LrpExplainer, 1);
   e->model = lrp_model_ref (model);
@@ -119,14 +148,23 @@ wants_relevance (const LrpExplainer *e,
   return v->tensor->data == NULL && v->tensor->dtype == LRP_DTYPE_FLOAT;
 }
 
+/* *total += part.  A tensor with one reader shares its contribution's
+ * buffer rather than copying it; the sum is copied before it changes. */
 static void
 add_into (LrpTensor **total,
           LrpTensor *part)
 {
   if (*total == NULL)
     {
-      *total = lrp_tensor_copy (part);
+      *total = lrp_tensor_ref (part);
       return;
+    }
+  if (g_atomic_int_get (&(*total)->ref_count) > 1)
+    {
+      LrpTensor *own = lrp_tensor_copy (*total);
+
+      lrp_tensor_unref (*total);
+      *total = own;
     }
   for (int64_t i = 0; i < part->n; i++)
     lrp_tensor_f (*total)[i] += lrp_tensor_f (part)[i];
@@ -140,7 +178,7 @@ run_node (LrpExplainer *e,
 {
   const LrpModel *m = e->model;
   const LrpNode *node = &m->nodes[n];
-  LrpTensor *in[16] = { NULL }, *out[16] = { NULL }, *r_out[16] = { NULL }, *r_in[16] = { NULL };
+  LrpTensor *in[LRP_MAX_NODE_IO] = { NULL }, *out[LRP_MAX_NODE_IO] = { NULL }, *r_out[LRP_MAX_NODE_IO] = { NULL }, *r_in[LRP_MAX_NODE_IO] = { NULL };
   LrpBackwardCtx ctx = { 0 };
   gboolean ok;
 

@@ -57,6 +57,9 @@ const char *lrp_attrs_get_string (const LrpAttrs *a, const char *name);
 LrpTensor *lrp_attrs_get_tensor (const LrpAttrs *a, const char *name);
 gboolean lrp_attrs_has (const LrpAttrs *a, const char *name);
 
+/* Inputs or outputs of one node at most (DenseNet's Concats read dozens). */
+#define LRP_MAX_NODE_IO 256
+
 typedef struct _LrpNode LrpNode;
 typedef struct _LrpBackwardCtx LrpBackwardCtx;   /* lrp-rules-private.h */
 

@@ -161,6 +161,21 @@ sort_nodes (Builder *b,
   return TRUE;
 }
 
+/* A fresh zeroed output, or the buffer a previous run left (zeroed again):
+ * reusing it spares the page faults of allocating every activation anew. */
+static LrpTensor *
+reusable_output (const LrpTensor *meta,
+                 LrpTensor *previous)
+{
+  if (previous && g_atomic_int_get (&previous->ref_count) == 1 && previous->data
+      && previous->dtype == meta->dtype && lrp_tensor_same_shape (previous, meta))
+    {
+      memset (previous->data, 0, (size_t) previous->n * lrp_dtype_size (previous->dtype));
+      return lrp_tensor_ref (previous);
+    }
+  return lrp_tensor_new_like (meta);
+}
+
 gboolean
 lrp_node_forward (const LrpModel *model,
                   const LrpNode *node,
@@ -168,16 +183,16 @@ lrp_node_forward (const LrpModel *model,
                   GCancellable *cancellable,
                   GError **error)
 {
-  LrpTensor *in[16] = { NULL };
-  LrpTensor *out[16] = { NULL };
+  LrpTensor *in[LRP_MAX_NODE_IO] = { NULL };
+  LrpTensor *out[LRP_MAX_NODE_IO] = { NULL };
   gboolean ok;
 
-  g_assert (node->n_inputs <= 16 && node->n_outputs <= 16);
+  g_assert (node->n_inputs <= LRP_MAX_NODE_IO && node->n_outputs <= LRP_MAX_NODE_IO);
   for (int i = 0; i < node->n_inputs; i++)
     in[i] = node->inputs[i] >= 0 ? acts[node->inputs[i]] : NULL;
   for (int i = 0; i < node->n_outputs; i++)
     if (node->outputs[i] >= 0)
-      out[i] = lrp_tensor_new_like (model->values[node->outputs[i]].tensor);
+      out[i] = reusable_output (model->values[node->outputs[i]].tensor, acts[node->outputs[i]]);
 
   ok = node->klass->forward (node, in, out, cancellable, error);
   for (int i = 0; i < node->n_outputs; i++)
@@ -213,8 +228,8 @@ add_node (Builder *b,
 {
   LrpModel *m = b->model;
   LrpNode node = { 0 };
-  LrpTensor *in[16] = { NULL };
-  LrpTensor *out[16] = { NULL };
+  LrpTensor *in[LRP_MAX_NODE_IO] = { NULL };
+  LrpTensor *out[LRP_MAX_NODE_IO] = { NULL };
   gboolean all_const = TRUE, known = TRUE;
 
   node.name = g_strdup (gn->name);
@@ -225,7 +240,7 @@ add_node (Builder *b,
   node.inputs = g_new (int, MAX (gn->n_inputs, 1));
   node.n_outputs = gn->n_outputs;
   node.outputs = g_new (int, MAX (gn->n_outputs, 1));
-  g_assert (gn->n_inputs <= 16 && gn->n_outputs <= 16);
+  g_assert (gn->n_inputs <= LRP_MAX_NODE_IO && gn->n_outputs <= LRP_MAX_NODE_IO);
 
   for (int i = 0; i < gn->n_inputs; i++)
     {
@@ -305,7 +320,7 @@ add_node (Builder *b,
   return TRUE;
 
 fail:
-  for (int i = 0; i < 16; i++)
+  for (int i = 0; i < LRP_MAX_NODE_IO; i++)
     g_clear_pointer (&out[i], lrp_tensor_unref);
   node_clear (&node);
   return FALSE;

@@ -392,6 +392,10 @@ lrp_image_preprocess (const LrpMetadata *meta,
           {
             float p = (float) pixels[(gsize) y * rs + (gsize) i * 3 + (gsize) c] / 255.f;
 
+            /* The model's pixel range (metadata input_range, [0, 1] unless
+             * said otherwise); skipped when default to stay bit-exact. */
+            if (meta->range_low != 0.f || meta->range_high != 1.f)
+              p = meta->range_low + p * (meta->range_high - meta->range_low);
             *x++ = (p - mean) / std;
           }
     }

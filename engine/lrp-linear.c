@@ -182,6 +182,13 @@ merge_batchnorm (const LrpModel *model,
     return;
 
   eps = lrp_op_batchnorm_epsilon (node);
+  if (g_atomic_int_get (&l->weight->ref_count) > 1)
+    {
+      LrpTensor *own = lrp_tensor_copy (l->weight);
+
+      lrp_tensor_unref (l->weight);
+      l->weight = own;
+    }
   for (int64_t c = 0; c < channels; c++)
     {
       float s = lrp_tensor_f (scale)[c] / sqrtf (lrp_tensor_f (var)[c] + eps);
@@ -208,7 +215,8 @@ canonize_conv (const LrpModel *model,
   const LrpTensor *w = constant_input (model, node, 1);
   const LrpTensor *b = constant_input (model, node, 2);
 
-  l->weight = lrp_tensor_copy (w);
+  /* Shared with the model until something changes it (BatchNorm merge). */
+  l->weight = lrp_tensor_ref ((LrpTensor *) w);
   l->bias = zeros (w->shape[0]);
   if (b && b->n == w->shape[0])
     memcpy (l->bias->data, b->data, sizeof (float) * (size_t) b->n);
@@ -242,10 +250,16 @@ canonize_dense (const LrpModel *model,
   shape[0] = n;
   shape[1] = k;
   l = g_new0 (LrpLinear, 1);
-  l->weight = lrp_tensor_new_float (2, shape);
-  for (int64_t j = 0; j < n; j++)
-    for (int64_t i = 0; i < k; i++)
-      lrp_tensor_f (l->weight)[j * k + i] = alpha * lrp_tensor_f (bt)[trans_b ? j * k + i : i * n + j];
+  if (trans_b && alpha == 1.f)
+    l->weight = lrp_tensor_ref ((LrpTensor *) bt);   /* already [out, in]: share it */
+  else
+    {
+      l->weight = lrp_tensor_new_float (2, shape);
+      for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < k; i++)
+          lrp_tensor_f (l->weight)[j * k + i] = alpha * lrp_tensor_f (bt)[trans_b ? j * k + i
+                                                                                : i * n + j];
+    }
   l->bias = zeros (n);
   if (c && (c->n == n || c->n == 1))
     for (int64_t j = 0; j < n; j++)

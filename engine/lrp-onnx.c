@@ -209,16 +209,17 @@ convert_node (const Onnx__NodeProto *np,
   gn->name = np->name && np->name[0] ? g_strdup (np->name)
                                      : g_strdup_printf ("%s_%zu", gn->op_type, index);
   gn->domain = g_strdup (np->domain);
-  gn->n_inputs = (int) MIN (np->n_input, 16);
+  gn->n_inputs = (int) MIN (np->n_input, LRP_MAX_NODE_IO);
   gn->inputs = copy_names (np->input, np->n_input);
-  gn->n_outputs = (int) MIN (np->n_output, 16);
+  gn->n_outputs = (int) MIN (np->n_output, LRP_MAX_NODE_IO);
   gn->outputs = copy_names (np->output, np->n_output);
   gn->attrs.node_name = gn->name;
   gn->attrs.op_type = gn->op_type;
-  if (np->n_input > 16 || np->n_output > 16)
+  if (np->n_input > LRP_MAX_NODE_IO || np->n_output > LRP_MAX_NODE_IO)
     {
       g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_UNSUPPORTED,
-                   "node “%s” (%s) has more than 16 inputs or outputs", gn->name, gn->op_type);
+                   "node “%s” (%s) has more than %d inputs or outputs", gn->name, gn->op_type,
+                   LRP_MAX_NODE_IO);
       graph_node_free (gn);
       return NULL;
     }

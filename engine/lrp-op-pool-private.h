@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <float.h>
+
 #include "lrp-ops-private.h"
 
 G_BEGIN_DECLS
@@ -33,12 +35,17 @@ typedef struct
 gboolean lrp_pool_geometry (const LrpNode *node, const LrpTensor *x, LrpPoolGeometry *g,
                             GError **error);
 
+/* Two window values closer than this many times the largest |value| of
+ * the input tensor (8 float32 ulps of it) tie in the relevance pass. */
+#define LRP_MAXPOOL_TIE_TOLERANCE (8.f * FLT_EPSILON)
+
 /* For MaxPool or GlobalMaxPool @node on input @x: for every output element
  * (as many as the node's output has), the flat index in @x of the maximum
  * of its window, the first in scan order on ties (as PyTorch picks it), or
  * -1 when the window lies entirely in padding (its output is -∞).  This is
  * the forward of MaxPool; the relevance pass reuses it. */
 gboolean lrp_maxpool_argmax (const LrpNode *node, const LrpTensor *x, int64_t *argmax,
+                             float tolerance,
                              GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -24,6 +24,7 @@ typedef struct
   GCancellable *cancellable;
   int64_t n_w, n_b, n_x, n_z;
   GPtrArray *bufs;
+  const float *z_cached;   /* f(x; W, b) from the forward pass, or NULL */
 } Work;
 
 static float *
@@ -152,6 +153,30 @@ bias_of (Work *w,
   return rule->zero_bias ? NULL : lrp_tensor_f (w->layer->bias);
 }
 
+/* The bias broadcast to every output element (zeros for NULL). */
+static float *
+expand_bias (Work *w,
+             const float *b)
+{
+  float *out = buf (w, w->n_z);
+  int64_t per = w->s->conv ? lrp_conv_out_size (&w->s->geom) : 1;
+
+  for (int64_t i = 0; b && i < w->n_z; i++)
+    out[i] = b[(i / per) % w->n_b];
+  return out;
+}
+
+/* Wx, without bias: the forward pass's z less the layer's bias. */
+static float *
+linear_part (Work *w)
+{
+  float *l = expand_bias (w, lrp_tensor_f (w->layer->bias));
+
+  for (int64_t i = 0; i < w->n_z; i++)
+    l[i] = w->z_cached[i] - l[i];
+  return l;
+}
+
 static gboolean
 rule_epsilon (Work *w,
               const LrpRule *rule,
@@ -164,9 +189,79 @@ rule_epsilon (Work *w,
   float *z = buf (w, w->n_z);
   float eps = rule->kind == LRP_RULE_EPSILON ? rule->epsilon : rule->stabilizer;
 
-  if (!lrp_linear_apply (w->s, wt, bias_of (w, rule), x, z, w->cancellable, error))
+  if (w->z_cached && !rule->zero_bias)
+    memcpy (z, w->z_cached, sizeof (float) * (size_t) w->n_z);   /* the forward's own z */
+  else if (!lrp_linear_apply (w->s, wt, bias_of (w, rule), x, z, w->cancellable, error))
     return FALSE;
   return add_relevance (w, wt, ratio (w, r, z, eps, NULL, 0), x, 1.f, rx, error);
+}
+
+/* For x ≥ 0 (after a ReLU) the x⁻ passes vanish, and with Wx known from
+ * the forward pass one product P = W⁺x gives W⁻x = Wx − P too. */
+static gboolean
+alpha_beta_nonneg (Work *w,
+                   const LrpRule *rule,
+                   const float *x,
+                   const float *r,
+                   float *rx,
+                   GError **error)
+{
+  const float *wt = lrp_tensor_f (w->layer->weight);
+  float *wp = modified (w, wt, w->n_w, MOD_POS, 0.f);
+  float *bb = expand_bias (w, bias_of (w, rule));
+  float *p = buf (w, w->n_z), *zp = buf (w, w->n_z), *l;
+  float alpha = rule->kind == LRP_RULE_ZPLUS ? 1.f : rule->alpha;
+  float beta = rule->kind == LRP_RULE_ZPLUS ? 0.f : rule->beta;
+
+  if (!lrp_linear_apply (w->s, wp, NULL, x, p, w->cancellable, error))
+    return FALSE;
+  for (int64_t i = 0; i < w->n_z; i++)
+    zp[i] = p[i] + MAX (bb[i], 0.f);
+  if (!add_relevance (w, wp, ratio (w, r, zp, rule->stabilizer, NULL, 0), x, alpha, rx, error))
+    return FALSE;
+  if (beta == 0.f)
+    return TRUE;
+  l = linear_part (w);
+  for (int64_t i = 0; i < w->n_z; i++)
+    zp[i] = l[i] - p[i] + MIN (bb[i], 0.f);        /* z⁻ = W⁻x + b⁻ */
+  return add_relevance (w, modified (w, wt, w->n_w, MOD_NEG, 0.f),
+                        ratio (w, r, zp, rule->stabilizer, NULL, 0), x, -beta, rx, error);
+}
+
+static gboolean
+gamma_nonneg (Work *w,
+              const LrpRule *rule,
+              const float *x,
+              const float *r,
+              float *rx,
+              GError **error)
+{
+  const float *wt = lrp_tensor_f (w->layer->weight);
+  float gamma = rule->gamma;
+  float *bb = expand_bias (w, bias_of (w, rule));
+  float *l = linear_part (w), *p = buf (w, w->n_z);
+  float *su = buf (w, w->n_z), *sd = buf (w, w->n_z), *g = buf (w, w->n_x);
+
+  if (!lrp_linear_apply (w->s, modified (w, wt, w->n_w, MOD_POS, 0.f), NULL, x, p,
+                         w->cancellable, error))
+    return FALSE;
+  for (int64_t i = 0; i < w->n_z; i++)
+    {
+      float z = l[i] + bb[i];
+      float zu = z + gamma * (p[i] + MAX (bb[i], 0.f));           /* W↑x + b↑ */
+      float zd = z + gamma * (l[i] - p[i] + MIN (bb[i], 0.f));    /* W↓x + b↓ */
+
+      su[i] = z > 0.f ? r[i] / lrp_stabilize (zu, rule->stabilizer) : 0.f;
+      sd[i] = z < 0.f ? r[i] / lrp_stabilize (zd, rule->stabilizer) : 0.f;
+    }
+  if (!lrp_linear_transpose (w->s, modified (w, wt, w->n_w, MOD_UP, gamma), su, g,
+                             w->cancellable, error)
+      || !lrp_linear_transpose (w->s, modified (w, wt, w->n_w, MOD_DOWN, gamma), sd, g,
+                                w->cancellable, error))
+    return FALSE;
+  for (int64_t i = 0; i < w->n_x; i++)
+    rx[i] += x[i] * g[i];
+  return TRUE;
 }
 
 /* ZPlus (α = 1, β = 0) and AlphaBeta share the two sign pairings. */
@@ -185,12 +280,14 @@ rule_alpha_beta (Work *w,
   float *bp = b ? modified (w, b, w->n_b, MOD_POS, 0.f) : NULL;
   float *bn = b ? modified (w, b, w->n_b, MOD_NEG, 0.f) : NULL;
   gboolean neg = has_negative (x, w->n_x);
-  float *xp = input_part (w, x, PART_POS);
-  float *xn = neg ? input_part (w, x, PART_NEG) : NULL;
+  float *xp, *xn;
   float alpha = rule->kind == LRP_RULE_ZPLUS ? 1.f : rule->alpha;
   float beta = rule->kind == LRP_RULE_ZPLUS ? 0.f : rule->beta;
-  float *zp = buf (w, w->n_z), *sp;
+  float *zp, *sp;
 
+  xp = input_part (w, x, PART_POS);
+  xn = neg ? input_part (w, x, PART_NEG) : NULL;
+  zp = buf (w, w->n_z);
   /* z⁺ = f(x⁺; W⁺, b⁺) + f(x⁻; W⁻, 0) */
   if (!add_apply (w, wp, bp, xp, zp, error) || (neg && !add_apply (w, wn, NULL, xn, zp, error)))
     return FALSE;
@@ -230,10 +327,13 @@ rule_gamma (Work *w,
   float *bu = b ? modified (w, b, w->n_b, MOD_UP, rule->gamma) : NULL;
   float *bd = b ? modified (w, b, w->n_b, MOD_DOWN, rule->gamma) : NULL;
   gboolean neg = has_negative (x, w->n_x);
-  float *xp = input_part (w, x, PART_POS);
-  float *xn = neg ? input_part (w, x, PART_NEG) : NULL;
-  float *z = buf (w, w->n_z), *zu = buf (w, w->n_z), *zd = buf (w, w->n_z);
-  float *su, *sd;
+  float *xp, *xn, *z, *zu, *zd, *su, *sd;
+
+  xp = input_part (w, x, PART_POS);
+  xn = neg ? input_part (w, x, PART_NEG) : NULL;
+  z = buf (w, w->n_z);
+  zu = buf (w, w->n_z);
+  zd = buf (w, w->n_z);
 
   if (!lrp_linear_apply (w->s, wt, b, x, z, w->cancellable, error)
       || !add_apply (w, wu, bu, xp, zu, error) || (neg && !add_apply (w, wd, NULL, xn, zu, error))
@@ -344,10 +444,10 @@ lrp_linear_backward (const LrpNode *node,
   const LrpLinear *layer = ctx->linear;
   LrpLinearShape shape;
   g_autoptr(GPtrArray) bufs = g_ptr_array_new_with_free_func (g_free);
-  Work w = { &shape, layer, ctx->cancellable, 0, 0, 0, 0, bufs };
+  Work w = { &shape, layer, ctx->cancellable, 0, 0, 0, 0, bufs, NULL };
   const float *x, *r;
   float *rx;
-  gboolean ok;
+  gboolean ok, nonneg;
 
   (void) out;
   if (r_in[0] == NULL || r_out[0] == NULL)
@@ -368,7 +468,12 @@ lrp_linear_backward (const LrpNode *node,
   w.n_b = layer->bias->n;
   w.n_x = in[0]->n;
   w.n_z = r_out[0]->n;
+  if (ctx->acts && layer->out_value >= 0 && ctx->acts[layer->out_value]
+      && ctx->acts[layer->out_value]->n == w.n_z)
+    w.z_cached = lrp_tensor_f (ctx->acts[layer->out_value]);
 
+  /* After a ReLU (the usual case) the cheaper forms apply. */
+  nonneg = w.z_cached != NULL && !has_negative (x, w.n_x);
   if (ctx->mode == LRP_BACKWARD_GRADIENT)
     return lrp_linear_transpose (&shape, lrp_tensor_f (layer->weight), r, rx, ctx->cancellable,
                                  error);
@@ -384,10 +489,12 @@ lrp_linear_backward (const LrpNode *node,
       break;
     case LRP_RULE_ZPLUS:
     case LRP_RULE_ALPHA_BETA:
-      ok = rule_alpha_beta (&w, &ctx->rule, x, r, rx, error);
+      ok = nonneg ? alpha_beta_nonneg (&w, &ctx->rule, x, r, rx, error)
+                  : rule_alpha_beta (&w, &ctx->rule, x, r, rx, error);
       break;
     case LRP_RULE_GAMMA:
-      ok = rule_gamma (&w, &ctx->rule, x, r, rx, error);
+      ok = nonneg ? gamma_nonneg (&w, &ctx->rule, x, r, rx, error)
+                  : rule_gamma (&w, &ctx->rule, x, r, rx, error);
       break;
     case LRP_RULE_ZBOX:
       ok = rule_zbox (&w, &ctx->rule, in[0], r, rx, error);

@@ -76,12 +76,15 @@ lrp_run_forward_inputs (LrpRun *run,
     if (!check_input (m, i, inputs[i], error))
       return FALSE;
 
-  clear_acts (run);
+  /* Activations of an earlier run stay as buffers for this one. */
   for (int v = 0; v < m->n_values; v++)
-    if (m->values[v].tensor->data != NULL)
+    if (m->values[v].tensor->data != NULL && run->acts[v] == NULL)
       run->acts[v] = lrp_tensor_ref (m->values[v].tensor);
   for (int i = 0; i < n_inputs; i++)
-    run->acts[m->inputs[i]] = lrp_tensor_copy (inputs[i]);
+    {
+      g_clear_pointer (&run->acts[m->inputs[i]], lrp_tensor_unref);
+      run->acts[m->inputs[i]] = lrp_tensor_copy (inputs[i]);
+    }
 
   for (int n = 0; n < m->n_nodes; n++)
     {

@@ -5,6 +5,7 @@
 
 #include "lrp-tensor-private.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,4 +225,25 @@ lrp_tensor_get_data (const LrpTensor *tensor)
   g_return_val_if_fail (tensor != NULL, NULL);
   g_return_val_if_fail (tensor->dtype == LRP_DTYPE_FLOAT, NULL);
   return tensor->data;
+}
+
+/* Returns: (transfer full): standard normal values (Box–Muller), seeded:
+ * inputs for benchmarks and tests. */
+LrpTensor *
+lrp_tensor_new_random (int rank,
+                       const int64_t *shape,
+                       guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  LrpTensor *t;
+
+  g_return_val_if_fail (lrp_shape_validate (rank, shape, NULL, NULL), NULL);
+  t = lrp_tensor_new_float (rank, shape);
+  for (int64_t i = 0; i < t->n; i++)
+    {
+      double u1 = g_rand_double_range (rand, 1e-12, 1.0), u2 = g_rand_double (rand);
+
+      lrp_tensor_f (t)[i] = (float) (sqrt (-2 * log (u1)) * cos (2 * G_PI * u2));
+    }
+  return t;
 }

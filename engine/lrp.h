@@ -62,6 +62,7 @@ const int64_t *lrp_tensor_get_shape (const LrpTensor *tensor);
 int64_t lrp_tensor_get_n_elements (const LrpTensor *tensor);
 const float *lrp_tensor_get_data (const LrpTensor *tensor);
 LrpTensor *lrp_tensor_load (const char *path, GError **error);
+LrpTensor *lrp_tensor_new_random (int rank, const int64_t *shape, guint32 seed);
 gboolean lrp_tensor_save_npy (const LrpTensor *tensor, const char *path, GError **error);
 
 /* Models: immutable after loading, ref-counted, safe to share between threads */
@@ -75,6 +76,7 @@ const int64_t *lrp_model_get_input_shape (const LrpModel *model, int *rank);
 int lrp_model_get_n_classes (const LrpModel *model);
 const char *lrp_model_get_label (const LrpModel *model, int class_index);
 gboolean lrp_model_get_output_is_softmax (const LrpModel *model);
+gboolean lrp_model_check_explainable (const LrpModel *model, GError **error);
 char *lrp_model_describe (const LrpModel *model);
 
 /* Inputs shaped for a model */

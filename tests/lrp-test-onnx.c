@@ -3,6 +3,7 @@
 
 #include "lrp-test-onnx.h"
 
+#include "lrp.h"
 #include "onnx.pb-c.h"
 
 #include <string.h>
@@ -269,4 +270,94 @@ lrp_test_graph_pack (LrpTestGraph *g)
   buf = g_malloc (MAX (len, 1));
   onnx__model_proto__pack (&g->model, buf);
   return g_bytes_new_take (buf, len);
+}
+
+static LrpModel *
+load (LrpTestGraph *g,
+      const char *name)
+{
+  g_autoptr(GBytes) bytes = lrp_test_graph_pack (g);
+  g_autoptr(GError) error = NULL;
+  LrpModel *model = lrp_model_load_bytes (bytes, name, NULL, &error);
+
+  g_assert_no_error (error);
+  return model;
+}
+
+LrpModel *
+lrp_test_model_small_cnn (void)
+{
+  static const int64_t x_shape[] = { 1, 3, 4, 4 };
+  static const int64_t w1_shape[] = { 2, 3, 3, 3 }, w2_shape[] = { 2, 2, 3, 3 };
+  static const int64_t d1_shape[] = { 5, 32 }, d2_shape[] = { 3, 5 };
+  static const int64_t pads[] = { 1, 1, 1, 1 };
+  float w1[54], w2[36], d1[160], d2[15];
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+
+  for (int i = 0; i < 160; i++)
+    {
+      if (i < 54)
+        w1[i] = (float) ((i * 7) % 11 - 5) / 10.f;
+      if (i < 36)
+        w2[i] = (float) ((i * 5) % 9 - 4) / 10.f;
+      d1[i] = (float) ((i * 3) % 7 - 3) / 10.f;
+      if (i < 15)
+        d2[i] = (float) ((i * 2) % 5 - 2) / 10.f;
+    }
+  lrp_test_graph_input (g, "x", 4, x_shape);
+  lrp_test_graph_initializer (g, "w1", 4, w1_shape, w1);
+  lrp_test_graph_initializer (g, "w2", 4, w2_shape, w2);
+  lrp_test_graph_initializer (g, "d1", 2, d1_shape, d1);
+  lrp_test_graph_initializer (g, "d2", 2, d2_shape, d2);
+  lrp_test_graph_node (g, "Conv", "features.0", "x,w1", "c1");
+  lrp_test_graph_attr_ints (g, "pads", 4, pads);
+  lrp_test_graph_node (g, "Relu", "features.1", "c1", "a1");
+  lrp_test_graph_node (g, "Conv", "features.2", "a1,w2", "c2");
+  lrp_test_graph_attr_ints (g, "pads", 4, pads);
+  lrp_test_graph_node (g, "Relu", "features.3", "c2", "a2");
+  lrp_test_graph_node (g, "Flatten", "flatten", "a2", "f");
+  lrp_test_graph_node (g, "Gemm", "classifier.0", "f,d1", "h");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Relu", "classifier.1", "h", "ha");
+  lrp_test_graph_node (g, "Gemm", "classifier.2", "ha,d2", "y");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_output (g, "y");
+  lrp_test_graph_metadata (g, "lrplens.mean", "[0.5, 0.5, 0.5]");
+  lrp_test_graph_metadata (g, "lrplens.std", "[0.25, 0.5, 1.0]");
+  return load (g, "small-cnn.onnx");
+}
+
+LrpModel *
+lrp_test_model_mlp (void)
+{
+  static const int64_t x_shape[] = { 1, 3 };
+  static const int64_t w1_shape[] = { 4, 3 }, w2_shape[] = { 4, 4 }, w3_shape[] = { 2, 4 };
+  static const int64_t b4[] = { 4 }, b2[] = { 2 };
+  static const float w1[] = { 0.5f, -1.f, 0.25f, 1.f, 0.5f, -0.5f, -0.75f, 0.25f, 1.f,
+                              0.2f, 0.4f, 0.6f };
+  static const float bias1[] = { 0.1f, -0.2f, 0.05f, -0.1f };
+  static const float w2[] = { 1.f, -0.5f, 0.5f, 0.25f, -0.25f, 1.f, 0.75f, -0.5f,
+                              0.5f, 0.5f, -1.f, 1.f, 0.3f, -0.3f, 0.2f, 0.8f };
+  static const float bias2[] = { -0.05f, 0.1f, 0.2f, -0.3f };
+  static const float w3[] = { 1.f, -1.f, 0.5f, 0.25f, -0.5f, 0.75f, 1.f, -0.25f };
+  static const float bias3[] = { 0.1f, -0.1f };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+
+  lrp_test_graph_input (g, "x", 2, x_shape);
+  lrp_test_graph_initializer (g, "w1", 2, w1_shape, w1);
+  lrp_test_graph_initializer (g, "b1", 1, b4, bias1);
+  lrp_test_graph_initializer (g, "w2", 2, w2_shape, w2);
+  lrp_test_graph_initializer (g, "b2", 1, b4, bias2);
+  lrp_test_graph_initializer (g, "w3", 2, w3_shape, w3);
+  lrp_test_graph_initializer (g, "b3", 1, b2, bias3);
+  lrp_test_graph_node (g, "Gemm", "dense1", "x,w1,b1", "h1");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Relu", "relu1", "h1", "a1");
+  lrp_test_graph_node (g, "Gemm", "dense2", "a1,w2,b2", "h2");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Relu", "relu2", "h2", "a2");
+  lrp_test_graph_node (g, "Gemm", "dense3", "a2,w3,b3", "y");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_output (g, "y");
+  return load (g, "mlp.onnx");
 }

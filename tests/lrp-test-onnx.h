@@ -30,4 +30,13 @@ GBytes *lrp_test_graph_pack (LrpTestGraph *g);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpTestGraph, lrp_test_graph_free)
 
+typedef struct _LrpModel LrpModel;
+
+/* x[1,3,4,4] → Conv(pad 1) → Relu → Conv(pad 1) → Relu → Flatten → Gemm(5)
+ * → Relu → Gemm(3), fixed weights, mean/std metadata (0.5; 0.25, 0.5, 1). */
+LrpModel *lrp_test_model_small_cnn (void);
+/* x[1,3] → Gemm(4) → Relu → Gemm(4) → Relu → Gemm(2), fixed weights with
+ * both signs, biases of both signs. */
+LrpModel *lrp_test_model_mlp (void);
+
 G_END_DECLS

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The explainer: targets (class, contrast, intermediate start), incremental
+ * updates equal fresh runs, cancellation, baselines, and the errors a
+ * person gets for a bad target or a graph LRP cannot cross.
+ */
+#include "config.h"
+
+#include "lrp-run-private.h"
+#include "lrp-test-onnx.h"
+#include "lrp-test-util.h"
+
+#include <math.h>
+#include <string.h>
+
+static LrpTensor *
+cnn_input (guint32 seed)
+{
+  static const int64_t shape[] = { 1, 3, 4, 4 };
+
+  return lrp_tensor_new_random (4, shape, seed);
+}
+
+static LrpExplainer *
+new_explainer (LrpModel *model,
+               LrpTensor *x)
+{
+  g_autoptr(GError) error = NULL;
+  LrpExplainer *e = lrp_explainer_new (model, x, NULL, &error);
+
+  g_assert_no_error (error);
+  return e;
+}
+
+static void
+run (LrpExplainer *e,
+     const char *spec,
+     const LrpTarget *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpComposite) c = lrp_composite_parse (spec, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (lrp_explainer_explain (e, c, t, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static double
+sum_of (const LrpTensor *t)
+{
+  double s = 0;
+
+  for (int64_t i = 0; i < t->n; i++)
+    s += lrp_tensor_f (t)[i];
+  return s;
+}
+
+static void
+assert_same (const LrpTensor *a,
+             const LrpTensor *b,
+             double tol)
+{
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpfloat (lrp_test_rel_error (a, b), <=, tol);
+}
+
+/* Changing the first layer's rule, then the class: each result equals a
+ * fresh explainer's, at every tensor. */
+static void
+test_incremental (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (1);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  const char *steps[][2] = {
+    { "epsilon_gamma_box", "0" }, { "epsilon_gamma_box;#0=flat", "0" },
+    { "epsilon_gamma_box;#0=flat;#1=zplus", "0" }, { "epsilon_gamma_box;#0=flat", "2" },
+    { "epsilon_gamma_box;#-1=lrp0", "2" },
+  };
+
+  for (gsize s = 0; s < G_N_ELEMENTS (steps); s++)
+    {
+      g_autoptr(LrpExplainer) fresh = new_explainer (model, x);
+      g_auto(GStrv) names = NULL;
+      LrpTarget t = LRP_TARGET_INIT;
+
+      t.class_index = atoi (steps[s][1]);
+      run (e, steps[s][0], &t);
+      run (fresh, steps[s][0], &t);
+      names = lrp_explainer_list_tensors (fresh);
+      for (int i = 0; names[i]; i++)
+        assert_same (lrp_explainer_get_relevance (e, names[i]),
+                     lrp_explainer_get_relevance (fresh, names[i]), 1e-6);
+    }
+}
+
+/* LRP is linear in the start relevance: A − B equals A minus B. */
+static void
+test_contrast (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (2);
+  g_autoptr(LrpExplainer) a = new_explainer (model, x);
+  g_autoptr(LrpExplainer) b = new_explainer (model, x);
+  g_autoptr(LrpExplainer) ab = new_explainer (model, x);
+  g_autoptr(LrpTensor) diff = NULL;
+  LrpTarget ta = LRP_TARGET_INIT, tb = LRP_TARGET_INIT, tab = LRP_TARGET_INIT;
+  const LrpTensor *ra, *rb;
+
+  ta.class_index = tab.class_index = 0;
+  tb.class_index = tab.contrast_class = 2;
+  run (a, "epsilon_plus", &ta);
+  run (b, "epsilon_plus", &tb);
+  run (ab, "epsilon_plus", &tab);
+  ra = lrp_explainer_get_relevance (a, NULL);
+  rb = lrp_explainer_get_relevance (b, NULL);
+  diff = lrp_tensor_copy (ra);
+  for (int64_t i = 0; i < diff->n; i++)
+    lrp_tensor_f (diff)[i] -= lrp_tensor_f (rb)[i];
+  assert_same (lrp_explainer_get_relevance (ab, NULL), diff, 1e-5);
+}
+
+/* One channel of an intermediate tensor, propagated to the input. */
+static void
+test_from_layer (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (3);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  g_autoptr(LrpRun) r = lrp_run_new (model);
+  LrpTarget t = LRP_TARGET_INIT;
+  const LrpTensor *a2, *rel;
+  double channel_sum = 0;
+
+  t.layer = "a2";
+  t.channel = 1;
+  run (e, "linear=lrp0(zero_bias=true)", &t);
+  g_assert_true (lrp_run_forward (r, x, NULL, NULL));
+  a2 = lrp_run_get_value (r, lrp_model_find_value (model, "a2"));
+  for (int i = 16; i < 32; i++)
+    channel_sum += lrp_tensor_f (a2)[i];
+  rel = lrp_explainer_get_relevance (e, "a2");
+  for (int i = 0; i < 16; i++)
+    g_assert_cmpfloat (lrp_tensor_f (rel)[i], ==, 0.f);
+  /* Bias-free LRP-0 conserves: the input gets the channel's activation sum. */
+  g_assert_cmpfloat_with_epsilon (sum_of (lrp_explainer_get_relevance (e, NULL)), channel_sum,
+                                  1e-4 * MAX (1.0, channel_sum));
+  g_assert_null (lrp_explainer_get_relevance (e, "y"));
+  g_assert_cmpint (lrp_explainer_get_class (e), ==, -1);
+}
+
+static void
+test_bad_targets (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (4);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_plus", NULL);
+  struct { int cls, contrast; const char *layer; int channel; const char *needle; } cases[] = {
+    { 3, -1, NULL, -1, "class 3 is out of range" },
+    { -7, -1, NULL, -1, "out of range" },
+    { 1, 1, NULL, -1, "must differ" },
+    { 0, 9, NULL, -1, "contrast class 9" },
+    { -1, -1, "no_such_tensor", -1, "no_such_tensor" },
+    { -1, -1, "w1", -1, "w1" },
+    { -1, -1, "a1", 5, "channel 5" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      LrpTarget t = LRP_TARGET_INIT;
+
+      t.class_index = cases[i].cls == -7 ? 7 : cases[i].cls;
+      t.contrast_class = cases[i].contrast;
+      t.layer = cases[i].layer;
+      t.channel = cases[i].channel;
+      g_assert_false (lrp_explainer_explain (e, c, &t, NULL, &error));
+      g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET);
+      if (strstr (error->message, cases[i].needle) == NULL)
+        g_error ("case %zu: “%s” does not mention “%s”", i, error->message, cases[i].needle);
+    }
+  /* After all that, a good target still works. */
+  {
+    LrpTarget t = LRP_TARGET_INIT;
+
+    run (e, "epsilon_plus", &t);
+  }
+}
+
+/* Two activations multiplied: LRP has no rule; the node is named. */
+static void
+test_unexplainable (void)
+{
+  static const int64_t shape[] = { 1, 4 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (2, shape, 5);
+  g_autoptr(LrpExplainer) e = NULL;
+  g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon", NULL);
+  g_autoptr(GError) error = NULL;
+  LrpTarget t = LRP_TARGET_INIT;
+
+  lrp_test_graph_input (g, "x", 2, shape);
+  lrp_test_graph_node (g, "Relu", "gate", "x", "a");
+  lrp_test_graph_node (g, "Mul", "attention", "x,a", "y");
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "mul.onnx", NULL, &error);
+  g_assert_no_error (error);
+  e = new_explainer (model, x);
+  g_assert_false (lrp_explainer_explain (e, c, &t, NULL, &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_UNEXPLAINABLE);
+  g_assert_nonnull (strstr (error->message, "attention"));
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (6);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_plus", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  LrpTarget t = LRP_TARGET_INIT;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (lrp_explainer_explain (e, c, &t, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  /* Nothing half-done stays behind: the next run is complete and right. */
+  run (e, "epsilon_plus", &t);
+  g_assert_nonnull (lrp_explainer_get_relevance (e, NULL));
+}
+
+/* A large convolution cancelled from another thread returns promptly. */
+static gpointer
+cancel_soon (gpointer data)
+{
+  g_usleep (20000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static void
+test_cancelled_from_thread (void)
+{
+  static const int64_t xs[] = { 1, 64, 224, 224 }, ws[] = { 64, 64, 3, 3 };
+  static const int64_t pads[] = { 1, 1, 1, 1 };
+  g_autofree float *w = g_new0 (float, 64 * 64 * 9);
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (4, xs, 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpRun) r = NULL;
+  GThread *thread;
+  gint64 start;
+  gboolean ok = TRUE;
+
+  lrp_test_graph_input (g, "x", 4, xs);
+  lrp_test_graph_initializer (g, "w", 4, ws, w);
+  for (int i = 0; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("conv%d", i);
+      g_autofree char *in = i == 0 ? g_strdup ("x,w") : g_strdup_printf ("h%d,w", i - 1);
+      g_autofree char *out = i == 7 ? g_strdup ("y") : g_strdup_printf ("h%d", i);
+
+      lrp_test_graph_node (g, "Conv", name, in, out);
+      lrp_test_graph_attr_ints (g, "pads", 4, pads);
+    }
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "big.onnx", NULL, &error);
+  g_assert_no_error (error);
+  r = lrp_run_new (model);
+  thread = g_thread_new ("cancel", cancel_soon, cancellable);
+  start = g_get_monotonic_time ();
+  for (int i = 0; i < 50 && ok; i++)
+    ok = lrp_run_forward (r, x, cancellable, &error);
+  g_thread_join (thread);
+  g_assert_false (ok);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_test_message ("cancelled after %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
+/* SmoothGrad without noise is the gradient; Integrated Gradients from 0
+ * adds up to f(x) − f(0) (completeness) when seeded with 1. */
+static void
+test_baselines (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_mlp ();
+  static const int64_t shape[] = { 1, 3 };
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (2, shape, 8);
+  g_autoptr(LrpTensor) zero = lrp_tensor_new_float (2, shape);
+  g_autoptr(LrpExplainer) grad = new_explainer (model, x);
+  g_autoptr(LrpExplainer) smooth = new_explainer (model, x);
+  g_autoptr(LrpExplainer) ig = new_explainer (model, x);
+  g_autoptr(LrpRun) r0 = lrp_run_new (model), r1 = lrp_run_new (model);
+  g_autoptr(GError) error = NULL;
+  LrpTarget t = LRP_TARGET_INIT;
+  double delta;
+
+  t.class_index = 1;
+  t.start = LRP_START_ONE;
+  g_assert_true (lrp_explainer_baseline (grad, LRP_BASELINE_GRADIENT, &t, 0, 0, NULL, &error));
+  g_assert_true (lrp_explainer_baseline (smooth, LRP_BASELINE_SMOOTHGRAD, &t, 4, 0.f, NULL, &error));
+  assert_same (lrp_explainer_get_relevance (smooth, NULL), lrp_explainer_get_relevance (grad, NULL),
+               1e-6);
+  g_assert_true (lrp_explainer_baseline (ig, LRP_BASELINE_INTEGRATED_GRADIENTS, &t, 512, 0, NULL,
+                                         &error));
+  g_assert_true (lrp_run_forward (r0, zero, NULL, NULL));
+  g_assert_true (lrp_run_forward (r1, x, NULL, NULL));
+  delta = lrp_tensor_f (lrp_run_get_output (r1))[1] - lrp_tensor_f (lrp_run_get_output (r0))[1];
+  g_test_message ("IG sum %.5f, f(x) − f(0) = %.5f",
+                  sum_of (lrp_explainer_get_relevance (ig, NULL)), delta);
+  g_assert_cmpfloat_with_epsilon (sum_of (lrp_explainer_get_relevance (ig, NULL)), delta,
+                                  0.02 * MAX (1.0, fabs (delta)));
+  g_assert_false (lrp_explainer_baseline (ig, LRP_BASELINE_SMOOTHGRAD, &t, 0, 0.1f, NULL, &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  lrp_test_init (&argc, &argv);
+  g_test_add_func ("/explain/incremental", test_incremental);
+  g_test_add_func ("/explain/contrast", test_contrast);
+  g_test_add_func ("/explain/from-layer", test_from_layer);
+  g_test_add_func ("/explain/bad-targets", test_bad_targets);
+  g_test_add_func ("/explain/unexplainable", test_unexplainable);
+  g_test_add_func ("/explain/cancelled", test_cancelled);
+  g_test_add_func ("/explain/cancelled-from-thread", test_cancelled_from_thread);
+  g_test_add_func ("/explain/baselines", test_baselines);
+  return g_test_run ();
+}
