@@ -55,8 +55,10 @@ fail (GError **error,
       const char *what,
       gsize offset)
 {
-  g_set_error (error, LRP_ONNX_ERROR, code, "%s: %s at byte %" G_GSIZE_FORMAT,
-               display_name, what, offset);
+  g_set_error (error, LRP_ONNX_ERROR, code, "%s: %s (%s at byte %" G_GSIZE_FORMAT ")",
+               display_name, code == LRP_ONNX_ERROR_TRUNCATED ? "the file is cut short"
+                                                               : "not an ONNX model",
+               what, offset);
   return FALSE;
 }
 
@@ -88,7 +90,7 @@ lrp_onnx_wire_check (const guint8 *data,
       r = read_varint (data, &pos, stack[depth].end, &key);
       if (r != 0 || (key >> 3) == 0)
         return fail (error, r == 1 ? LRP_ONNX_ERROR_TRUNCATED : LRP_ONNX_ERROR_NOT_ONNX,
-                     display_name, r == 1 ? "the file ends inside a field" :
+                     display_name, r == 1 ? "it ends inside a field" :
                      "invalid protobuf field header", start);
       switch (key & 7)
         {
@@ -105,7 +107,7 @@ lrp_onnx_wire_check (const guint8 *data,
 
             if (stack[depth].end - pos < size)
               return fail (error, LRP_ONNX_ERROR_TRUNCATED, display_name,
-                           "the file ends inside a field", start);
+                           "it ends inside a field", start);
             pos += size;
           }
           break;
@@ -117,7 +119,7 @@ lrp_onnx_wire_check (const guint8 *data,
             if (r != 0 || value > stack[depth].end - pos)
               return fail (error, r == 2 ? LRP_ONNX_ERROR_NOT_ONNX : LRP_ONNX_ERROR_TRUNCATED,
                            display_name, r == 2 ? "invalid length" :
-                           "a field runs past the end of its message (the file is cut short?)",
+                           "a field runs past the end of its message",
                            start);
             if (stack[depth].desc)
               fd = protobuf_c_message_descriptor_get_field (stack[depth].desc, (unsigned) (key >> 3));

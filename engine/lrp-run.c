@@ -64,6 +64,8 @@ lrp_run_forward_inputs (LrpRun *run,
                         GError **error)
 {
   const LrpModel *m = run->model;
+  /* LRPLENS_PROFILE=1: the time of every node, on stderr. */
+  gboolean profile = g_getenv ("LRPLENS_PROFILE") != NULL;
 
   if (n_inputs != m->n_inputs)
     {
@@ -88,10 +90,15 @@ lrp_run_forward_inputs (LrpRun *run,
 
   for (int n = 0; n < m->n_nodes; n++)
     {
+      gint64 start = profile ? g_get_monotonic_time () : 0;
+
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       if (!lrp_node_forward (m, &m->nodes[n], run->acts, cancellable, error))
         return FALSE;
+      if (profile)
+        g_printerr ("forward %-40s %-20s %8.2f ms\n", m->nodes[n].name, m->nodes[n].op_type,
+                    (double) (g_get_monotonic_time () - start) / 1000.0);
     }
   return TRUE;
 }

@@ -144,10 +144,10 @@ lrp_test_graph_initializer (LrpTestGraph *g,
   t->data_type = 1;
   t->n_dims = (size_t) rank;
   t->dims = keep (g, g_memdup2 (shape, sizeof (int64_t) * (size_t) MAX (rank, 1)));
-  for (int i = 0; i < rank; i++)
-    n *= shape[i];
   if (data)
     {
+      for (int i = 0; i < rank; i++)
+        n *= shape[i];
       t->has_raw_data = TRUE;
       t->raw_data.len = (size_t) n * sizeof (float);
       t->raw_data.data = keep (g, g_memdup2 (data, t->raw_data.len));

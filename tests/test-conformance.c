@@ -272,8 +272,9 @@ test_coverage (void)
 {
   const char *const *ops = lrp_op_list ();
   GString *missing = g_string_new (NULL);
+  g_autofree char *root = lrp_test_dir_from_env ("LRPLENS_ONNX_TESTDATA");
 
-  if (lrp_test_dir_from_env ("LRPLENS_ONNX_TESTDATA") == NULL)
+  if (root == NULL)
     {
       g_test_skip ("libonnx-testdata is not installed (LRPLENS_ONNX_TESTDATA)");
       g_string_free (missing, TRUE);

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The command line on bad input: one line on stderr starting "lrplens: ",
+# naming what is wrong, and exit status 2, never a crash.  And the good
+# paths a user takes first.  TAP output.
+#   test-cli.sh LRPLENS_BINARY SOURCE_DIR
+set -u
+lrplens=$1
+src=$2
+models=$src/resources/models
+images=$src/resources/images
+bad=$src/tests/data/bad
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+failed=0
+
+echo "1..27"
+
+# expect_fail NAME NEEDLE COMMAND...: exit 2, one stderr line with NEEDLE
+expect_fail() {
+  local name=$1 needle=$2 status lines
+  shift 2
+  n=$((n + 1))
+  "$@" >"$work/out" 2>"$work/err"
+  status=$?
+  lines=$(wc -l <"$work/err")
+  if [ "$status" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q "^lrplens: " "$work/err" \
+     && grep -qF -- "$needle" "$work/err"; then
+    echo "ok $n $name"
+  else
+    echo "not ok $n $name (status $status, $lines lines)"
+    sed 's/^/# /' "$work/err"
+    failed=1
+  fi
+}
+
+# expect_ok NAME NEEDLE COMMAND...: exit 0 and NEEDLE on stdout
+expect_ok() {
+  local name=$1 needle=$2 status
+  shift 2
+  n=$((n + 1))
+  "$@" >"$work/out" 2>"$work/err"
+  status=$?
+  if [ "$status" -eq 0 ] && grep -qF -- "$needle" "$work/out"; then
+    echo "ok $n $name"
+  else
+    echo "not ok $n $name (status $status)"
+    sed 's/^/# /' "$work/out" "$work/err"
+    failed=1
+  fi
+}
+
+M=$models/fashion-cnn.onnx
+I=$images/fmnist-0-ankle-boot.png
+head -c 3000 "$M" >"$work/truncated.onnx"
+head -c 2048 /dev/zero | tr '\0' '\377' >"$work/ff.onnx"
+printf 'not a model at all, just text\n' >"$work/text.onnx"
+printf 'GIF89a garbage' >"$work/broken.png"
+: >"$work/empty.onnx"
+printf '\x93NUMPY\x01\x00' >"$work/short.npy"
+
+expect_fail "missing model" "nothing.onnx" "$lrplens" predict "$work/nothing.onnx" "$I"
+expect_fail "empty model" "empty" "$lrplens" predict "$work/empty.onnx" "$I"
+expect_fail "truncated model" "truncated.onnx" "$lrplens" predict "$work/truncated.onnx" "$I"
+expect_fail "random bytes" "ff.onnx" "$lrplens" info "$work/ff.onnx"
+expect_fail "text as model" "text.onnx" "$lrplens" info "$work/text.onnx"
+expect_fail "image as model" "not an ONNX model" "$lrplens" info "$I"
+expect_fail "directory as model" "folder" "$lrplens" info "$src"
+expect_fail "unsupported operator" "blocks.3/erf" "$lrplens" info "$bad/unsupported-op.onnx"
+expect_fail "absurd shape" "too large" "$lrplens" info "$bad/absurd-shape.onnx"
+expect_fail "missing image" "nothing.png" "$lrplens" predict "$M" "$work/nothing.png"
+expect_fail "broken image" "broken.png" "$lrplens" predict "$M" "$work/broken.png"
+expect_fail "truncated npy" "short.npy" "$lrplens" predict "$M" "$work/short.npy"
+expect_fail "class out of range" "class 12 is out of range" "$lrplens" explain "$M" "$I" --class 12
+expect_fail "bad composite" "not a composite" "$lrplens" explain "$M" "$I" --composite nope
+expect_fail "bad rule map entry" "entry 2" "$lrplens" explain "$M" "$I" --rules "conv=gamma;dens=epsilon"
+expect_fail "bad baseline" "--baseline" "$lrplens" explain "$M" "$I" --baseline nope
+expect_fail "unexplainable graph" "attention" "$lrplens" explain "$bad/gated.onnx" "$bad/x-1x4.npy"
+expect_fail "unknown command" "frobnicate" "$lrplens" frobnicate
+expect_fail "bad option" "--nope" "$lrplens" predict --nope "$M" "$I"
+
+expect_ok "default run" "Ankle boot" "$lrplens"
+expect_ok "predict" "Ankle boot" "$lrplens" predict "$M" "$I" --top 2
+expect_ok "predict json" '"label" : "Ankle boot"' "$lrplens" predict "$M" "$I" --json
+expect_ok "info" "BatchNormalization" "$lrplens" info "$M"
+expect_ok "explain list" "epsilon_gamma_box" "$lrplens" explain --list
+expect_ok "explain to files" "explained class 9" "$lrplens" explain "$M" "$I" \
+  --composite epsilon_gamma_box --out "$work/r.npy" --heatmap "$work/h.png" \
+  --overlay "$work/o.png" --layers "$work/layers"
+n=$((n + 1))
+if [ -s "$work/r.npy" ] && [ -s "$work/h.png" ] && [ -s "$work/o.png" ] \
+   && grep -q '"input"' "$work/layers/index.json"; then
+  echo "ok $n explain wrote relevance, heatmaps and layers"
+else
+  echo "not ok $n explain wrote relevance, heatmaps and layers"; failed=1
+fi
+expect_ok "bench" "peak-rss:" "$lrplens" bench "$M" "$I" --runs 2 --composite epsilon_plus
+exit $failed
