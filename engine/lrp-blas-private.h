@@ -69,6 +69,13 @@ void lrp_col2im_lines (const LrpConvGeometry *g, const float *col, int64_t first
 gboolean lrp_conv_forward (const LrpConvGeometry *g, int64_t batch, const float *x,
                            const float *w, const float *bias, float *y,
                            GCancellable *cancellable, GError **error);
+/* dx += Σ_t J(w_t)ᵀ dy_t (1 to 4 terms): the adjoint of lrp_conv_forward
+ * without bias, for @batch images, in L2-sized bands with one col2im for
+ * all terms.  FALSE only when cancelled. */
+gboolean lrp_conv_transpose_sum (const LrpConvGeometry *g, int64_t batch, int n_terms,
+                                 const float *const *w, const float *const *dy, float *dx,
+                                 GCancellable *cancellable, GError **error);
+
 /* The same by direct summation, one image, for tests. */
 void lrp_conv_naive (const LrpConvGeometry *g, const float *x, const float *w,
                      const float *bias, float *y);

@@ -72,6 +72,16 @@ lrp_sgemm (gboolean trans_a,
       scale_matrix (m, n, beta, c, ldc);
       return;
     }
+  if (m == 1 && !trans_a)
+    {
+      /* A row vector times a matrix (a dense layer at batch 1): sgemv,
+       * which OpenBLAS spreads over every core; its sgemm does not for
+       * M = 1, and the product is bound by reading the weights. */
+      cblas_sgemv (CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans,
+                   to_int (trans_b ? n : k), to_int (trans_b ? k : n), alpha, b, to_int (ldb),
+                   a, 1, beta, c, 1);
+      return;
+    }
   cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                trans_b ? CblasTrans : CblasNoTrans, to_int (m), to_int (n), to_int (k),
                alpha, a, to_int (lda), b, to_int (ldb), beta, c, to_int (ldc));
@@ -404,6 +414,173 @@ conv_group (const LrpConvGeometry *g,
       lrp_im2col_lines (g, x, first, count, col);
       accumulate_product (mg, width, k, w, col, width, y + first * out_len, p);
     }
+  return TRUE;
+}
+
+/* dx += Σ_t J(w_t)ᵀ dy_t for one group of one image: per band of output
+ * lines, the lowered matrix of every term is summed (sgemm with β = 1)
+ * before one col2im, so several terms cost one pass over the input. */
+static gboolean
+transpose_group (const LrpConvGeometry *g,
+                 int n_terms,
+                 const float *const *w,
+                 const float *const *dy,
+                 float *col,
+                 float *dx,
+                 GCancellable *cancellable,
+                 GError **error)
+{
+  const int64_t mg = g->out_channels / g->group, k = lrp_conv_col_rows (g);
+  const int64_t p = lrp_conv_out_size (g), out_len = g->out[g->n_dims - 1];
+  const int64_t lines = lrp_conv_out_lines (g), band = band_lines (g);
+
+  if (col == NULL)
+    {
+      for (int t = 0; t < n_terms; t++)
+        lrp_sgemm (TRUE, FALSE, k, p, mg, 1.f, w[t], k, dy[t], p, 1.f, dx, p);
+      return TRUE;
+    }
+  for (int64_t first = 0; first < lines; first += band)
+    {
+      int64_t count = MIN (band, lines - first), width = count * out_len;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      for (int t = 0; t < n_terms; t++)
+        lrp_sgemm (TRUE, FALSE, k, width, mg, 1.f, w[t], k, dy[t] + first * out_len, p,
+                   t == 0 ? 0.f : 1.f, col, width);
+      lrp_col2im_lines (g, col, first, count, dx);
+    }
+  return TRUE;
+}
+
+/* The transposed convolution as a forward one, when that is possible
+ * (stride 1, one group, pads within the dilated kernel): J(W)ᵀ dy equals
+ * dy convolved with W flipped in space and with in/out channels swapped,
+ * padded by d(k − 1) − pad.  Its sgemm has the long inner dimension
+ * terms × M × kernel instead of M, and there is no col2im scatter; the
+ * terms stack along the input channels, so Gamma's two products are one
+ * GEMM. */
+static gboolean
+transpose_as_forward (const LrpConvGeometry *g,
+                      LrpConvGeometry *t,
+                      int n_terms)
+{
+  /* With few input channels (a first layer on RGB) the flipped convolution
+   * has almost no output rows and col2im is cheaper. */
+  if (g->group != 1 || g->channels < 16)
+    return FALSE;
+  *t = *g;
+  t->channels = n_terms * g->out_channels;
+  t->out_channels = g->channels;
+  for (int d = 0; d < g->n_dims; d++)
+    {
+      int64_t reach = g->dilation[d] * (g->kernel[d] - 1);
+
+      if (g->stride[d] != 1 || g->pad_begin[d] > reach || g->pad_end[d] > reach)
+        return FALSE;
+      t->in[d] = g->out[d];
+      t->out[d] = g->in[d];
+      t->pad_begin[d] = reach - g->pad_begin[d];
+      t->pad_end[d] = reach - g->pad_end[d];
+    }
+  return TRUE;
+}
+
+/* W̃[c][t·M + m][κ] = w_t[m][c][K − 1 − κ]: flipped on every spatial axis
+ * (a flat kernel index reversed is every axis reversed). */
+static float *
+flipped_weights (const LrpConvGeometry *g,
+                 int n_terms,
+                 const float *const *w)
+{
+  const int64_t ks = lrp_conv_col_rows (g) / g->channels;
+  const int64_t m = g->out_channels, c = g->channels;
+  float *f = g_new (float, (gsize) (c * n_terms * m * ks));
+
+  for (int64_t ci = 0; ci < c; ci++)
+    for (int t = 0; t < n_terms; t++)
+      for (int64_t mi = 0; mi < m; mi++)
+        {
+          const float *src = w[t] + (mi * c + ci) * ks;
+          float *dst = f + ((ci * n_terms + t) * m + mi) * ks;
+
+          for (int64_t k = 0; k < ks; k++)
+            dst[k] = src[ks - 1 - k];
+        }
+  return f;
+}
+
+static gboolean
+transpose_sum_forward (const LrpConvGeometry *g,
+                       const LrpConvGeometry *t,
+                       int64_t batch,
+                       int n_terms,
+                       const float *const *w,
+                       const float *const *dy,
+                       float *dx,
+                       GCancellable *cancellable,
+                       GError **error)
+{
+  const int64_t p = lrp_conv_out_size (g), in_size = lrp_conv_in_size (g);
+  const int64_t m = g->out_channels, c = g->channels;
+  g_autofree float *flipped = flipped_weights (g, n_terms, w);
+  g_autofree float *stacked = n_terms > 1 ? g_new (float, (gsize) (n_terms * m * p)) : NULL;
+  g_autofree float *out = g_new (float, (gsize) (c * in_size));
+
+  for (int64_t n = 0; n < batch; n++)
+    {
+      const float *src = dy[0] + n * m * p;
+
+      if (stacked)
+        {
+          for (int i = 0; i < n_terms; i++)
+            memcpy (stacked + i * m * p, dy[i] + n * m * p, sizeof (float) * (size_t) (m * p));
+          src = stacked;
+        }
+      if (!lrp_conv_forward (t, 1, src, flipped, NULL, out, cancellable, error))
+        return FALSE;
+      for (int64_t i = 0; i < c * in_size; i++)
+        dx[n * c * in_size + i] += out[i];
+    }
+  return TRUE;
+}
+
+gboolean
+lrp_conv_transpose_sum (const LrpConvGeometry *g,
+                        int64_t batch,
+                        int n_terms,
+                        const float *const *w,
+                        const float *const *dy,
+                        float *dx,
+                        GCancellable *cancellable,
+                        GError **error)
+{
+  const int64_t cg = g->channels / g->group, mg = g->out_channels / g->group;
+  const int64_t k = lrp_conv_col_rows (g), p = lrp_conv_out_size (g);
+  const int64_t in_size = lrp_conv_in_size (g);
+  g_autofree float *col = NULL;
+  const float *wg[4], *dyg[4];
+
+  LrpConvGeometry flipped;
+
+  g_return_val_if_fail (n_terms >= 1 && n_terms <= 4, FALSE);
+  if (!lrp_conv_is_pointwise (g) && transpose_as_forward (g, &flipped, n_terms))
+    return transpose_sum_forward (g, &flipped, batch, n_terms, w, dy, dx, cancellable, error);
+  if (!lrp_conv_is_pointwise (g))
+    col = g_new (float, (gsize) (k * band_lines (g) * g->out[g->n_dims - 1]));
+  for (int64_t n = 0; n < batch; n++)
+    for (int64_t grp = 0; grp < g->group; grp++)
+      {
+        for (int t = 0; t < n_terms; t++)
+          {
+            wg[t] = w[t] + grp * mg * k;
+            dyg[t] = dy[t] + (n * g->out_channels + grp * mg) * p;
+          }
+        if (!transpose_group (g, n_terms, wg, dyg, col,
+                              dx + (n * g->channels + grp * cg) * in_size, cancellable, error))
+          return FALSE;
+      }
   return TRUE;
 }
 

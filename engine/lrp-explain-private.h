@@ -24,6 +24,7 @@ struct _LrpExplainer
   int explained_class;
   gboolean *upstream;          /* owned; per node: its outputs reach the start */
   gboolean valid;              /* rel and contrib hold a complete pass */
+  gboolean profile;            /* LRPLENS_PROFILE: time every node on stderr */
 
   LrpTensor **rel;             /* owned; per value: relevance, NULL where none */
   LrpTensor ***contrib;        /* owned; per node, per input: what it sent */

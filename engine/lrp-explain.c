@@ -81,6 +81,7 @@ lrp_explainer_new (LrpModel *model,
   e->rules = g_new0 (LrpRule, MAX (m->n_nodes, 1));
   e->consumers = g_new0 (GArray *, m->n_values);
   e->explained_class = -1;
+  e->profile = g_getenv ("LRPLENS_PROFILE") != NULL;
   for (int n = 0; n < m->n_nodes; n++)
     {
       e->contrib[n] = g_new0 (LrpTensor *, MAX (m->nodes[n].n_inputs, 1));
@@ -180,6 +181,7 @@ run_node (LrpExplainer *e,
   const LrpNode *node = &m->nodes[n];
   LrpTensor *in[LRP_MAX_NODE_IO] = { NULL }, *out[LRP_MAX_NODE_IO] = { NULL }, *r_out[LRP_MAX_NODE_IO] = { NULL }, *r_in[LRP_MAX_NODE_IO] = { NULL };
   LrpBackwardCtx ctx = { 0 };
+  gint64 start;
   gboolean ok;
 
   if (!node_has_relevance (e, node))
@@ -205,7 +207,12 @@ run_node (LrpExplainer *e,
         r_out[o] = e->rel[node->outputs[o]];
       }
 
+  start = e->profile ? g_get_monotonic_time () : 0;
   ok = node->klass->backward (node, &ctx, in, out, r_out, r_in, error);
+  if (e->profile)
+    g_printerr ("backward %-40s %-20s %-10s %8.2f ms\n", node->name, node->op_type,
+                lrp_rule_kind_name (ctx.rule.kind),
+                (double) (g_get_monotonic_time () - start) / 1000.0);
   for (int i = 0; i < node->n_inputs; i++)
     {
       if (r_in[i] == NULL)

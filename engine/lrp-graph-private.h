@@ -93,6 +93,8 @@ typedef struct
    * lrp-rules.md): LRP_RULE_PASS for activations, NORM for average pooling
    * and residual Add, GRADIENT (the zero value) for data movement. */
   int default_rule;
+  /* forward writes every output element: a reused buffer needs no zeroing */
+  gboolean fills_output;
 } LrpOpClass;
 
 struct _LrpNode

@@ -164,13 +164,15 @@ sort_nodes (Builder *b,
 /* A fresh zeroed output, or the buffer a previous run left (zeroed again):
  * reusing it spares the page faults of allocating every activation anew. */
 static LrpTensor *
-reusable_output (const LrpTensor *meta,
+reusable_output (const LrpOpClass *klass,
+                 const LrpTensor *meta,
                  LrpTensor *previous)
 {
   if (previous && g_atomic_int_get (&previous->ref_count) == 1 && previous->data
       && previous->dtype == meta->dtype && lrp_tensor_same_shape (previous, meta))
     {
-      memset (previous->data, 0, (size_t) previous->n * lrp_dtype_size (previous->dtype));
+      if (!klass->fills_output)
+        memset (previous->data, 0, (size_t) previous->n * lrp_dtype_size (previous->dtype));
       return lrp_tensor_ref (previous);
     }
   return lrp_tensor_new_like (meta);
@@ -192,7 +194,8 @@ lrp_node_forward (const LrpModel *model,
     in[i] = node->inputs[i] >= 0 ? acts[node->inputs[i]] : NULL;
   for (int i = 0; i < node->n_outputs; i++)
     if (node->outputs[i] >= 0)
-      out[i] = reusable_output (model->values[node->outputs[i]].tensor, acts[node->outputs[i]]);
+      out[i] = reusable_output (node->klass, model->values[node->outputs[i]].tensor,
+                                acts[node->outputs[i]]);
 
   ok = node->klass->forward (node, in, out, cancellable, error);
   for (int i = 0; i < node->n_outputs; i++)

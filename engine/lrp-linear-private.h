@@ -29,6 +29,10 @@ gboolean lrp_linear_apply (const LrpLinearShape *s, const float *w, const float 
 /* gx += J(W)ᵀ g */
 gboolean lrp_linear_transpose (const LrpLinearShape *s, const float *w, const float *g,
                                float *gx, GCancellable *cancellable, GError **error);
+/* gx += J(w1)ᵀ g1 + J(w2)ᵀ g2; w2 and g2 may be NULL */
+gboolean lrp_linear_transpose2 (const LrpLinearShape *s, const float *w1, const float *g1,
+                                const float *w2, const float *g2, float *gx,
+                                GCancellable *cancellable, GError **error);
 
 /* The canonized layers of a model, one per node (NULL for non-linear
  * nodes).  Owned array of owned LrpLinear.  Without @merge, BatchNorm and

@@ -63,41 +63,6 @@ lrp_linear_apply (const LrpLinearShape *s,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-static gboolean
-conv_transpose (const LrpLinearShape *s,
-                const float *w,
-                const float *g,
-                float *gx,
-                GCancellable *cancellable,
-                GError **error)
-{
-  const LrpConvGeometry *geo = &s->geom;
-  int64_t rows = lrp_conv_col_rows (geo);
-  int64_t p = lrp_conv_out_size (geo), in_p = lrp_conv_in_size (geo);
-  int64_t mg = geo->out_channels / geo->group, cg = geo->channels / geo->group;
-  gboolean pointwise = lrp_conv_is_pointwise (geo);
-  g_autofree float *cols = pointwise ? NULL : g_malloc_n ((gsize) (rows * p), sizeof (float));
-
-  for (int64_t img = 0; img < s->batch; img++)
-    for (int64_t gi = 0; gi < geo->group; gi++)
-      {
-        const float *wg = w + gi * mg * rows;
-        const float *gg = g + img * s->out_size + gi * mg * p;
-        float *xg = gx + img * s->in_size + gi * cg * in_p;
-
-        if (g_cancellable_set_error_if_cancelled (cancellable, error))
-          return FALSE;
-        if (pointwise)
-          {
-            lrp_sgemm (TRUE, FALSE, rows, p, mg, 1.f, wg, rows, gg, p, 1.f, xg, p);
-            continue;
-          }
-        lrp_sgemm (TRUE, FALSE, rows, p, mg, 1.f, wg, rows, gg, p, 0.f, cols, p);
-        lrp_col2im (geo, cols, xg);
-      }
-  return TRUE;
-}
-
 gboolean
 lrp_linear_transpose (const LrpLinearShape *s,
                       const float *w,
@@ -106,10 +71,29 @@ lrp_linear_transpose (const LrpLinearShape *s,
                       GCancellable *cancellable,
                       GError **error)
 {
+  return lrp_linear_transpose2 (s, w, g, NULL, NULL, gx, cancellable, error);
+}
+
+/* gx += J(w1)ᵀ g1 + J(w2)ᵀ g2 (the second term optional): Gamma's two
+ * products share one pass over the input. */
+gboolean
+lrp_linear_transpose2 (const LrpLinearShape *s,
+                       const float *w1,
+                       const float *g1,
+                       const float *w2,
+                       const float *g2,
+                       float *gx,
+                       GCancellable *cancellable,
+                       GError **error)
+{
+  const float *w[2] = { w1, w2 }, *g[2] = { g1, g2 };
+  int terms = w2 ? 2 : 1;
+
   if (s->conv)
-    return conv_transpose (s, w, g, gx, cancellable, error);
-  lrp_sgemm (FALSE, FALSE, s->batch, s->in_size, s->out_size, 1.f, g, s->out_size, w,
-             s->in_size, 1.f, gx, s->in_size);
+    return lrp_conv_transpose_sum (&s->geom, s->batch, terms, w, g, gx, cancellable, error);
+  for (int t = 0; t < terms; t++)
+    lrp_sgemm (FALSE, FALSE, s->batch, s->in_size, s->out_size, 1.f, g[t], s->out_size, w[t],
+               s->in_size, 1.f, gx, s->in_size);
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 

@@ -350,7 +350,7 @@ static const char *const conv_attrs[] = {
 static const LrpOpClass conv_op = {
   .op_type = "Conv", .attrs = conv_attrs, .min_inputs = 2, .max_inputs = 3,
   .min_outputs = 1, .max_outputs = 1, .setup = conv_setup, .infer = conv_infer,
-  .forward = conv_forward, .backward = lrp_linear_backward,
+  .forward = conv_forward, .backward = lrp_linear_backward, .fills_output = TRUE,
 };
 
 /* ---- Gemm --------------------------------------------------------------- */
@@ -492,7 +492,7 @@ static const char *const gemm_attrs[] = {
 static const LrpOpClass gemm_op = {
   .op_type = "Gemm", .attrs = gemm_attrs, .min_inputs = 2, .max_inputs = 3,
   .min_outputs = 1, .max_outputs = 1, .setup = gemm_setup, .infer = gemm_infer,
-  .forward = gemm_forward, .backward = lrp_linear_backward,
+  .forward = gemm_forward, .backward = lrp_linear_backward, .fills_output = TRUE,
 };
 
 /* ---- MatMul ------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "lrp-ops-private.h"
+#include "lrp-parallel-private.h"
 #include "lrp-rules-private.h"
 
 #include <math.h>
@@ -161,6 +162,41 @@ apply_binary (BinaryKind kind,
     }
 }
 
+typedef struct
+{
+  BinaryKind kind;
+  const float *a, *b;
+  float *y;
+} BinaryJob;
+
+static void
+binary_range (int64_t begin,
+              int64_t end,
+              gpointer data)
+{
+  const BinaryJob *j = data;
+
+  switch (j->kind)
+    {
+    case BIN_ADD:
+      for (int64_t i = begin; i < end; i++)
+        j->y[i] = j->a[i] + j->b[i];
+      break;
+    case BIN_SUB:
+      for (int64_t i = begin; i < end; i++)
+        j->y[i] = j->a[i] - j->b[i];
+      break;
+    case BIN_MUL:
+      for (int64_t i = begin; i < end; i++)
+        j->y[i] = j->a[i] * j->b[i];
+      break;
+    default:
+      for (int64_t i = begin; i < end; i++)
+        j->y[i] = j->a[i] / j->b[i];
+      break;
+    }
+}
+
 static gboolean
 binary_forward (const LrpNode *node,
                 LrpTensor *const *in,
@@ -176,6 +212,14 @@ binary_forward (const LrpNode *node,
 
   if (!binary_operands (node, in, &b, error))
     return FALSE;
+  if (o->dtype == LRP_DTYPE_FLOAT && in[0]->n == o->n && in[1]->n == o->n)
+    {
+      /* Same shapes (residual sums): one flat loop, on every core. */
+      BinaryJob job = { p->kind, lrp_tensor_f (in[0]), lrp_tensor_f (in[1]), lrp_tensor_f (o) };
+
+      lrp_parallel_for (o->n, 1 << 16, binary_range, &job);
+      return TRUE;
+    }
   broadcast_strides (in[0], o->rank, o->shape, sa);
   broadcast_strides (&b, o->rank, o->shape, sb);
 
@@ -349,7 +393,8 @@ static const char *const binary_attrs[] = { "broadcast", "axis", "consumed_input
 #define BINARY_OP(NAME) \
   { .op_type = NAME, .attrs = binary_attrs, .min_inputs = 2, .max_inputs = 2, \
     .min_outputs = 1, .max_outputs = 1, .setup = binary_setup, .infer = binary_infer, \
-    .forward = binary_forward, .backward = binary_backward, .default_rule = LRP_RULE_NORM }
+    .forward = binary_forward, .backward = binary_backward, .default_rule = LRP_RULE_NORM, \
+    .fills_output = TRUE }
 
 static const LrpOpClass add_op = BINARY_OP ("Add");
 static const LrpOpClass sub_op = BINARY_OP ("Sub");
@@ -432,6 +477,51 @@ act_infer (LrpNode *node,
   return TRUE;
 }
 
+typedef struct
+{
+  const ActParams *p;
+  const float *x;
+  float *y;
+  float lo, hi;
+} ActJob;
+
+static void
+act_range (int64_t begin,
+           int64_t end,
+           gpointer data)
+{
+  const ActJob *j = data;
+  const float *x = j->x;
+  float *y = j->y;
+  float lo = j->lo, hi = j->hi, alpha = j->p->alpha;
+
+  switch (j->p->kind)
+    {
+    case ACT_RELU:
+      for (int64_t i = begin; i < end; i++)
+        y[i] = x[i] > 0.f ? x[i] : 0.f;
+      break;
+    case ACT_LEAKY:
+      for (int64_t i = begin; i < end; i++)
+        y[i] = x[i] >= 0.f ? x[i] : alpha * x[i];
+      break;
+    case ACT_CLIP:
+      for (int64_t i = begin; i < end; i++)
+        y[i] = x[i] < lo ? lo : (x[i] > hi ? hi : x[i]);
+      break;
+    case ACT_SIGMOID:
+      for (int64_t i = begin; i < end; i++)
+        y[i] = x[i] >= 0.f ? 1.f / (1.f + expf (-x[i])) : expf (x[i]) / (1.f + expf (x[i]));
+      break;
+    case ACT_TANH:
+      for (int64_t i = begin; i < end; i++)
+        y[i] = tanhf (x[i]);
+      break;
+    case ACT_IDENTITY:
+      break;
+    }
+}
+
 static gboolean
 act_forward (const LrpNode *node,
              LrpTensor *const *in,
@@ -440,43 +530,20 @@ act_forward (const LrpNode *node,
              GError **error)
 {
   const ActParams *p = node->params;
-  const float *x = lrp_tensor_f (in[0]);
-  float *y = lrp_tensor_f (out[0]);
-  int64_t n = in[0]->n;
-  float lo = p->lo, hi = p->hi;
+  ActJob job = { p, lrp_tensor_f (in[0]), lrp_tensor_f (out[0]), p->lo, p->hi };
 
   (void) cancellable;
   (void) error;
-  switch (p->kind)
+  if (p->kind == ACT_IDENTITY)
     {
-    case ACT_RELU:
-      for (int64_t i = 0; i < n; i++)
-        y[i] = x[i] > 0.f ? x[i] : 0.f;
-      break;
-    case ACT_LEAKY:
-      for (int64_t i = 0; i < n; i++)
-        y[i] = x[i] >= 0.f ? x[i] : p->alpha * x[i];
-      break;
-    case ACT_CLIP:
-      if (node->n_inputs > 1 && in[1])
-        lo = lrp_tensor_f (in[1])[0];
-      if (node->n_inputs > 2 && in[2])
-        hi = lrp_tensor_f (in[2])[0];
-      for (int64_t i = 0; i < n; i++)
-        y[i] = x[i] < lo ? lo : (x[i] > hi ? hi : x[i]);
-      break;
-    case ACT_SIGMOID:
-      for (int64_t i = 0; i < n; i++)
-        y[i] = x[i] >= 0.f ? 1.f / (1.f + expf (-x[i])) : expf (x[i]) / (1.f + expf (x[i]));
-      break;
-    case ACT_TANH:
-      for (int64_t i = 0; i < n; i++)
-        y[i] = tanhf (x[i]);
-      break;
-    case ACT_IDENTITY:
-      memcpy (out[0]->data, in[0]->data, (size_t) n * lrp_dtype_size (in[0]->dtype));
-      break;
+      memcpy (out[0]->data, in[0]->data, (size_t) in[0]->n * lrp_dtype_size (in[0]->dtype));
+      return TRUE;
     }
+  if (p->kind == ACT_CLIP && node->n_inputs > 1 && in[1])
+    job.lo = lrp_tensor_f (in[1])[0];
+  if (p->kind == ACT_CLIP && node->n_inputs > 2 && in[2])
+    job.hi = lrp_tensor_f (in[2])[0];
+  lrp_parallel_for (in[0]->n, 1 << 16, act_range, &job);
   return TRUE;
 }
 
@@ -538,7 +605,8 @@ act_backward (const LrpNode *node,
 #define ACT_OP(NAME, ATTRS, MAXIN, MAXOUT) \
   { .op_type = NAME, .attrs = ATTRS, .min_inputs = 1, .max_inputs = MAXIN, \
     .min_outputs = 1, .max_outputs = MAXOUT, .setup = act_setup, .infer = act_infer, \
-    .forward = act_forward, .backward = act_backward, .default_rule = LRP_RULE_PASS }
+    .forward = act_forward, .backward = act_backward, .default_rule = LRP_RULE_PASS, \
+    .fills_output = TRUE }
 
 static const char *const no_attrs[] = { "consumed_inputs", NULL };
 static const char *const leaky_attrs[] = { "alpha", "consumed_inputs", NULL };

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "lrp-ops-private.h"
+#include "lrp-parallel-private.h"
 #include "lrp-rules-private.h"
 
 #include <math.h>
@@ -170,6 +171,35 @@ batchnorm_slope (const BatchNormParams *p,
   return lrp_tensor_f (in[1])[c] / sqrt ((double) lrp_tensor_f (in[4])[c] + p->epsilon);
 }
 
+typedef struct
+{
+  const BatchNormParams *p;
+  LrpTensor *const *in;
+  float *y;
+  int64_t channels, inner;
+} BatchNormJob;
+
+static void
+batchnorm_planes (int64_t begin,
+                  int64_t end,
+                  gpointer data)
+{
+  const BatchNormJob *j = data;
+  const float *x = lrp_tensor_f (j->in[0]);
+  const float *bias = lrp_tensor_f (j->in[2]), *mean = lrp_tensor_f (j->in[3]);
+
+  for (int64_t pl = begin; pl < end; pl++)
+    {
+      int64_t c = pl % j->channels;
+      /* y = a·x + b, with the per-channel constants taken in double. */
+      double a = batchnorm_slope (j->p, j->in, c);
+      float fa = (float) a, fb = (float) (bias[c] - a * mean[c]);
+
+      for (int64_t i = pl * j->inner; i < (pl + 1) * j->inner; i++)
+        j->y[i] = fa * x[i] + fb;
+    }
+}
+
 static gboolean
 batchnorm_forward (const LrpNode *node,
                    LrpTensor *const *in,
@@ -177,28 +207,13 @@ batchnorm_forward (const LrpNode *node,
                    GCancellable *cancellable,
                    GError **error)
 {
-  const BatchNormParams *p = node->params;
-  const float *x = lrp_tensor_f (in[0]);
-  const float *bias = lrp_tensor_f (in[2]), *mean = lrp_tensor_f (in[3]);
-  float *y = lrp_tensor_f (out[0]);
-  int64_t channels = in[0]->shape[1], inner = 1, planes;
+  BatchNormJob job = { node->params, in, lrp_tensor_f (out[0]), in[0]->shape[1], 1 };
 
   for (int d = 2; d < in[0]->rank; d++)
-    inner *= in[0]->shape[d];
-  planes = in[0]->shape[0] * channels;
-  for (int64_t pl = 0; pl < planes; pl++)
-    {
-      int64_t c = pl % channels;
-      /* y = a·x + b, with the per-channel constants taken in double. */
-      double a = batchnorm_slope (p, in, c);
-      float fa = (float) a, fb = (float) (bias[c] - a * mean[c]);
-
-      for (int64_t i = pl * inner; i < (pl + 1) * inner; i++)
-        y[i] = fa * x[i] + fb;
-      if ((pl & 0xff) == 0xff && lrp_cancelled (cancellable, error))
-        return FALSE;
-    }
-  return TRUE;
+    job.inner *= in[0]->shape[d];
+  lrp_parallel_for (in[0]->shape[0] * job.channels, MAX (1, (1 << 16) / MAX (job.inner, 1)),
+                    batchnorm_planes, &job);
+  return !lrp_cancelled (cancellable, error);
 }
 
 /* Pass by default: Zennit skips a BatchNorm it has not merged (§3, §10);
@@ -254,6 +269,7 @@ static const LrpOpClass batchnorm_op = {
   .op_type = "BatchNormalization", .attrs = batchnorm_attrs,
   .min_inputs = 5, .max_inputs = 5, .min_outputs = 1, .max_outputs = 5,
   .setup = batchnorm_setup, .infer = batchnorm_infer, .forward = batchnorm_forward,
+  .fills_output = TRUE,
   .backward = batchnorm_backward, .default_rule = LRP_RULE_PASS,
 };
 

@@ -43,9 +43,10 @@ gboolean lrp_pool_geometry (const LrpNode *node, const LrpTensor *x, LrpPoolGeom
  * (as many as the node's output has), the flat index in @x of the maximum
  * of its window, the first in scan order on ties (as PyTorch picks it), or
  * -1 when the window lies entirely in padding (its output is -∞).  This is
- * the forward of MaxPool; the relevance pass reuses it. */
+ * the forward of MaxPool; the relevance pass reuses it.  With @argmax
+ * NULL, the maxima themselves go to @maxima. */
 gboolean lrp_maxpool_argmax (const LrpNode *node, const LrpTensor *x, int64_t *argmax,
-                             float tolerance,
+                             float *maxima, float tolerance,
                              GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "lrp-op-pool-private.h"
+#include "lrp-parallel-private.h"
 #include "lrp-rules-private.h"
 
 #include <math.h>
@@ -572,41 +573,133 @@ pool_infer (LrpNode *node,
   return TRUE;
 }
 
+typedef struct
+{
+  const LrpPoolGeometry *g;
+  const int64_t *in_strides;
+  const float *data;
+  int64_t *argmax;        /* NULL: write the maxima to y instead */
+  float *y;
+  float tolerance;
+} ArgmaxJob;
+
+/* The common case, 2-D without dilation and exact ties, without the
+ * general window walk. */
+static void
+argmax_plane_2d (const LrpPoolGeometry *g,
+                 const float *plane,
+                 int64_t base,
+                 int64_t *am,
+                 float *y)
+{
+  for (int64_t oh = 0; oh < g->out[0]; oh++)
+    {
+      int64_t h0 = oh * g->stride[0] - g->pad_begin[0];
+      int64_t hlo = MAX (h0, 0), hhi = MIN (h0 + g->kernel[0], g->in[0]);
+
+      if (am == NULL && hlo < hhi)
+        {
+          /* Values only (the forward pass): no positions to track. */
+          for (int64_t ow = 0; ow < g->out[1]; ow++)
+            {
+              int64_t w0 = ow * g->stride[1] - g->pad_begin[1];
+              int64_t wlo = MAX (w0, 0), whi = MIN (w0 + g->kernel[1], g->in[1]);
+              float best = -INFINITY;
+
+              for (int64_t h = hlo; h < hhi; h++)
+                for (int64_t w = wlo; w < whi; w++)
+                  {
+                    float v = plane[h * g->in[1] + w];
+
+                    best = (v > best) | (v != v) ? v : best;
+                  }
+              y[oh * g->out[1] + ow] = best;
+            }
+          continue;
+        }
+      for (int64_t ow = 0; ow < g->out[1]; ow++)
+        {
+          int64_t w0 = ow * g->stride[1] - g->pad_begin[1];
+          int64_t wlo = MAX (w0, 0), whi = MIN (w0 + g->kernel[1], g->in[1]);
+          int64_t best_at = -1;
+          float best = -INFINITY;
+
+          /* Branch-free: the winner's position is data, not a prediction
+           * (first maximum wins; a NaN beats any number, the first NaN
+           * stays). */
+          for (int64_t h = hlo; h < hhi; h++)
+            for (int64_t w = wlo; w < whi; w++)
+              {
+                float v = plane[h * g->in[1] + w];
+                gboolean take = (v > best) | ((v != v) & (best == best)) | (best_at < 0);
+
+                best_at = take ? h * g->in[1] + w : best_at;
+                best = take ? v : best;
+              }
+          if (am)
+            am[oh * g->out[1] + ow] = best_at >= 0 ? base + best_at : -1;
+          else
+            y[oh * g->out[1] + ow] = best_at >= 0 ? best : -INFINITY;
+        }
+    }
+}
+
+static void
+argmax_planes (int64_t begin,
+               int64_t end,
+               gpointer data)
+{
+  const ArgmaxJob *j = data;
+  const LrpPoolGeometry *g = j->g;
+  gboolean plain_2d = g->n_spatial == 2 && g->dilation[0] == 1 && g->dilation[1] == 1
+                      && j->tolerance <= 0.f;
+
+  for (int64_t p = begin; p < end; p++)
+    {
+      const float *plane = j->data + p * g->in_plane;
+      int64_t *am = j->argmax ? j->argmax + p * g->out_plane : NULL;
+      float *y = j->y ? j->y + p * g->out_plane : NULL;
+      int64_t opos[LRP_MAX_RANK] = { 0 };
+
+      if (plain_2d)
+        {
+          argmax_plane_2d (g, plane, p * g->in_plane, am, y);
+          continue;
+        }
+      for (int64_t o = 0; o < g->out_plane; o++, next_position (g, opos))
+        {
+          Window w;
+          int64_t at = window_at (g, j->in_strides, opos, &w)
+                       ? window_argmax (g, j->in_strides, &w, plane, j->tolerance) : -1;
+
+          if (am)
+            am[o] = at >= 0 ? p * g->in_plane + at : -1;
+          else
+            y[o] = at >= 0 ? plane[at] : -INFINITY;
+        }
+    }
+}
+
 gboolean
 lrp_maxpool_argmax (const LrpNode *node,
                     const LrpTensor *x,
                     int64_t *argmax,
+                    float *maxima,
                     float tolerance,
                     GCancellable *cancellable,
                     GError **error)
 {
   LrpPoolGeometry g;
   int64_t in_strides[LRP_MAX_RANK];
-  const float *data = lrp_tensor_f (x);
+  ArgmaxJob job;
 
   g_return_val_if_fail (((const PoolParams *) node->params)->kind == POOL_MAX, FALSE);
   if (!lrp_pool_geometry (node, x, &g, error))
     return FALSE;
   plane_strides (&g, in_strides);
-  for (int64_t p = 0; p < g.planes; p++)
-    {
-      const float *plane = data + p * g.in_plane;
-      int64_t *am = argmax + p * g.out_plane;
-      int64_t opos[LRP_MAX_RANK] = { 0 };
-
-      for (int64_t o = 0; o < g.out_plane; o++, next_position (&g, opos))
-        {
-          Window w;
-
-          am[o] = window_at (&g, in_strides, opos, &w)
-                  ? p * g.in_plane + window_argmax (&g, in_strides, &w, plane, tolerance) : -1;
-          if ((o & 0xfff) == 0xfff && lrp_cancelled (cancellable, error))
-            return FALSE;
-        }
-      if (lrp_cancelled (cancellable, error))
-        return FALSE;
-    }
-  return TRUE;
+  job = (ArgmaxJob) { &g, in_strides, lrp_tensor_f (x), argmax, maxima, tolerance };
+  lrp_parallel_for (g.planes, MAX (1, 4096 / MAX (g.out_plane, 1)), argmax_planes, &job);
+  return !lrp_cancelled (cancellable, error);
 }
 
 static gboolean
@@ -617,16 +710,18 @@ maxpool_forward (const LrpNode *node,
                  GError **error)
 {
   gboolean with_indices = node->n_outputs > 1 && out[1] != NULL;
-  int64_t *argmax = with_indices ? lrp_tensor_i64 (out[1]) : g_new (int64_t, out[0]->n);
   const float *x = lrp_tensor_f (in[0]);
   float *y = lrp_tensor_f (out[0]);
-  gboolean ok = lrp_maxpool_argmax (node, in[0], argmax, 0.f, cancellable, error);
+  int64_t *argmax;
 
-  for (int64_t i = 0; ok && i < out[0]->n; i++)
-    y[i] = argmax[i] >= 0 ? x[argmax[i]] : -INFINITY;
   if (!with_indices)
-    g_free (argmax);
-  return ok;
+    return lrp_maxpool_argmax (node, in[0], NULL, y, 0.f, cancellable, error);
+  argmax = lrp_tensor_i64 (out[1]);
+  if (!lrp_maxpool_argmax (node, in[0], argmax, NULL, 0.f, cancellable, error))
+    return FALSE;
+  for (int64_t i = 0; i < out[0]->n; i++)
+    y[i] = argmax[i] >= 0 ? x[argmax[i]] : -INFINITY;
+  return TRUE;
 }
 
 static float
@@ -673,8 +768,8 @@ maxpool_backward (const LrpNode *node,
    * reference (Zennit, float32 = float64 to 2.6e-6) routes such windows to
    * the first position; exact comparison here differed from it by up to
    * 7e-2 on fmnist_cnn's gradient, this by at most 3e-7. */
-  if (!lrp_maxpool_argmax (node, in[0], argmax, LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]),
-                           ctx->cancellable, error))
+  if (!lrp_maxpool_argmax (node, in[0], argmax, NULL,
+                           LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), ctx->cancellable, error))
     return FALSE;
   s = back_seed (kind, ctx, r_out[0], out[0]);
   rx = lrp_tensor_f (r_in[0]);
@@ -791,7 +886,7 @@ static const LrpOpClass maxpool_op = {
   .op_type = "MaxPool", .attrs = maxpool_attrs,
   .min_inputs = 1, .max_inputs = 1, .min_outputs = 1, .max_outputs = 2,
   .setup = pool_setup, .infer = pool_infer, .forward = maxpool_forward,
-  .backward = maxpool_backward, .default_rule = LRP_RULE_GRADIENT,
+  .backward = maxpool_backward, .default_rule = LRP_RULE_GRADIENT, .fills_output = TRUE,
 };
 static const LrpOpClass avgpool_op = {
   .op_type = "AveragePool", .attrs = avgpool_attrs,

@@ -241,6 +241,7 @@ gamma_nonneg (Work *w,
   float *bb = expand_bias (w, bias_of (w, rule));
   float *l = linear_part (w), *p = buf (w, w->n_z);
   float *su = buf (w, w->n_z), *sd = buf (w, w->n_z), *g = buf (w, w->n_x);
+  gboolean down = FALSE;
 
   if (!lrp_linear_apply (w->s, modified (w, wt, w->n_w, MOD_POS, 0.f), NULL, x, p,
                          w->cancellable, error))
@@ -253,11 +254,13 @@ gamma_nonneg (Work *w,
 
       su[i] = z > 0.f ? r[i] / lrp_stabilize (zu, rule->stabilizer) : 0.f;
       sd[i] = z < 0.f ? r[i] / lrp_stabilize (zd, rule->stabilizer) : 0.f;
+      down = down || sd[i] != 0.f;
     }
-  if (!lrp_linear_transpose (w->s, modified (w, wt, w->n_w, MOD_UP, gamma), su, g,
-                             w->cancellable, error)
-      || !lrp_linear_transpose (w->s, modified (w, wt, w->n_w, MOD_DOWN, gamma), sd, g,
-                                w->cancellable, error))
+  /* Behind a ReLU, neurons with z < 0 are dead and the layer above gave
+   * them no relevance: then s↓ is exactly zero and its product is skipped. */
+  if (!lrp_linear_transpose2 (w->s, modified (w, wt, w->n_w, MOD_UP, gamma), su,
+                              down ? modified (w, wt, w->n_w, MOD_DOWN, gamma) : NULL,
+                              down ? sd : NULL, g, w->cancellable, error))
     return FALSE;
   for (int64_t i = 0; i < w->n_x; i++)
     rx[i] += x[i] * g[i];

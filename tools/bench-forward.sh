@@ -11,4 +11,4 @@ for arch in vgg16 resnet50; do
   [ -f "$work/$arch.onnx" ] ||
     /usr/bin/python3 "$top/tools/export_torchvision.py" "$arch" "$work/$arch.onnx" >/dev/null
 done
-"$bench" --runs 5 "$work/vgg16.onnx" "$work/resnet50.onnx"
+"$bench" "$work/vgg16.onnx" "$work/resnet50.onnx"
