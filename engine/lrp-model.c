@@ -48,7 +48,8 @@ lrp_model_load_bytes (GBytes *bytes,
 {
   g_return_val_if_fail (bytes != NULL, NULL);
   lrp_init ();
-  return lrp_onnx_load (bytes, display_name ? display_name : "model", NULL, cancellable, error);
+  return lrp_onnx_load (g_bytes_ref (bytes), display_name ? display_name : "model", NULL,
+                        cancellable, error);
 }
 
 static GBytes *
@@ -120,7 +121,8 @@ lrp_model_load (const char *path,
   bytes = read_file (path, display_name, error);
   if (bytes == NULL)
     return NULL;
-  model = lrp_model_load_bytes (bytes, display_name, cancellable, error);
+  lrp_init ();
+  model = lrp_onnx_load (g_steal_pointer (&bytes), display_name, NULL, cancellable, error);
   if (model == NULL || !apply_sidecar (model, path, error))
     return NULL;
   return g_steal_pointer (&model);

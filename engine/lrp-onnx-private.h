@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Builds a model from ONNX bytes.  @bind (name → LrpTensor, may be NULL)
+/* Builds a model from ONNX bytes (transfer full: released as soon as they
+ * are parsed, to keep one copy of the weights in memory).  @bind (name → LrpTensor, may be NULL)
  * turns graph inputs into constants, as the conformance tests need for
  * inputs that decide shapes (Reshape's shape, Slice's starts...). */
 LrpModel *lrp_onnx_load (GBytes *bytes, const char *display_name, GHashTable *bind,

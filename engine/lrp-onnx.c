@@ -113,6 +113,35 @@ tensor_from_proto (const Onnx__TensorProto *tp,
   return g_steal_pointer (&t);
 }
 
+/* Initializers: the tensor takes over protobuf-c's copy of the raw bytes
+ * (malloc'd, so free() releases it either way) instead of copying it
+ * again, so that a model's weights are in memory once, not twice. */
+static LrpTensor *
+tensor_from_initializer (Onnx__TensorProto *tp,
+                         const char *what,
+                         GError **error)
+{
+  LrpDType dtype;
+  int64_t shape[LRP_MAX_RANK], n;
+  LrpTensor *t;
+
+  if (!tp->has_raw_data || tp->raw_data.len == 0 || tp->n_dims > LRP_MAX_RANK
+      || (tp->has_data_location
+          && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+      || !dtype_from_onnx (tp->data_type, what, &dtype, NULL))
+    return tensor_from_proto (tp, what, error);
+  for (size_t i = 0; i < tp->n_dims; i++)
+    shape[i] = tp->dims[i];
+  if (!lrp_shape_validate ((int) tp->n_dims, shape, &n, NULL)
+      || tp->raw_data.len != (size_t) n * lrp_dtype_size (dtype))
+    return tensor_from_proto (tp, what, error);   /* it says what is wrong */
+  t = lrp_tensor_new_meta (dtype, (int) tp->n_dims, shape);
+  t->data = tp->raw_data.data;
+  tp->raw_data.data = NULL;
+  tp->raw_data.len = 0;
+  return t;
+}
+
 static gboolean
 convert_attr (const Onnx__AttributeProto *ap,
               const char *node_name,
@@ -372,7 +401,7 @@ read_metadata (const Onnx__ModelProto *mp,
 }
 
 static gboolean
-collect (const Onnx__GraphProto *g,
+collect (Onnx__GraphProto *g,
          GHashTable *bind,
          GPtrArray *inputs,
          GPtrArray *inits,
@@ -386,7 +415,7 @@ collect (const Onnx__GraphProto *g,
 
       g_ptr_array_add (inits, gt);
       gt->name = g_strdup (g->initializer[i]->name ? g->initializer[i]->name : "");
-      gt->tensor = tensor_from_proto (g->initializer[i], what, error);
+      gt->tensor = tensor_from_initializer (g->initializer[i], what, error);
       if (gt->tensor == NULL)
         return FALSE;
     }
@@ -440,6 +469,8 @@ lrp_onnx_load (GBytes *bytes,
   LrpModel *model = NULL;
 
   mp = unpack_model (bytes, display_name, error);
+  /* protobuf-c has copied what it needs: the file's bytes can go now. */
+  g_bytes_unref (bytes);
   if (mp == NULL)
     return NULL;
 

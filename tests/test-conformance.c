@@ -154,7 +154,7 @@ run_case (const char *case_dir,
         g_hash_table_insert (bind, g_ptr_array_index (info.input_names, i), t);
     }
 
-  model = lrp_onnx_load (bytes, case_name, bind, NULL, &error);
+  model = lrp_onnx_load (g_bytes_ref (bytes), case_name, bind, NULL, &error);
   if (model == NULL)
     {
       CaseResult r = g_error_matches (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_UNSUPPORTED)
