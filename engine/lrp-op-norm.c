@@ -15,72 +15,6 @@
 #include <math.h>
 #include <string.h>
 
-/* ---- Relevance rules ------------------------------------------------------ */
-
-/* A rule is a seed s pushed through the op's transposed Jacobian J:
- * GRADIENT (and gradient mode): s = R, R_x = Jᵀs; NORM: s = R / stab(y),
- * R_x = x ⊙ Jᵀs (Zennit's Norm on any module, lrp-rules.md §2); PASS:
- * R_x = R_y, only when input and output have as many elements. */
-typedef enum { BACK_GRADIENT, BACK_NORM, BACK_PASS } BackKind;
-
-static gboolean
-back_kind (const LrpNode *node,
-           const LrpBackwardCtx *ctx,
-           const LrpTensor *x,
-           const LrpTensor *r,
-           BackKind *kind,
-           GError **error)
-{
-  LrpRuleKind k = ctx->rule.kind;
-
-  if (ctx->mode == LRP_BACKWARD_GRADIENT || k == LRP_RULE_GRADIENT)
-    *kind = BACK_GRADIENT;
-  else if (k == LRP_RULE_NORM)
-    *kind = BACK_NORM;
-  else if (k == LRP_RULE_PASS && x->n == r->n)
-    *kind = BACK_PASS;
-  else if (k == LRP_RULE_PASS)
-    {
-      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
-                   "node “%s” (%s) cannot take the pass rule: its input has %" G_GINT64_FORMAT
-                   " elements, its output %" G_GINT64_FORMAT, node->name, node->op_type, x->n,
-                   r->n);
-      return FALSE;
-    }
-  else
-    {
-      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
-                   "node “%s” (%s) cannot take the %s rule", node->name, node->op_type,
-                   lrp_rule_kind_name (k));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The seed for @kind (GRADIENT or NORM) from relevance @r and output @y. */
-static float *
-back_seed (BackKind kind,
-           const LrpBackwardCtx *ctx,
-           const LrpTensor *r,
-           const LrpTensor *y)
-{
-  float *s = g_new (float, MAX (r->n, 1));
-
-  for (int64_t o = 0; o < r->n; o++)
-    s[o] = kind == BACK_NORM
-           ? lrp_tensor_f (r)[o] / lrp_stabilize (lrp_tensor_f (y)[o], ctx->rule.stabilizer)
-           : lrp_tensor_f (r)[o];
-  return s;
-}
-
-static void
-back_pass (const LrpTensor *r,
-           LrpTensor *rx)
-{
-  for (int64_t i = 0; i < rx->n; i++)
-    lrp_tensor_f (rx)[i] += lrp_tensor_f (r)[i];
-}
-
 /* ---- BatchNormalization ------------------------------------------------ */
 
 typedef struct
@@ -233,18 +167,18 @@ batchnorm_backward (const LrpNode *node,
   const float *x = lrp_tensor_f (in[0]);
   float *rx;
   int64_t channels = in[0]->shape[1], inner = 1, planes;
-  BackKind kind;
+  LrpBackKind kind;
 
   if (r_out[0] == NULL || r_in[0] == NULL)
     return TRUE;
-  if (!back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
     return FALSE;
-  if (kind == BACK_PASS)
+  if (kind == LRP_BACK_PASS)
     {
-      back_pass (r_out[0], r_in[0]);
+      lrp_back_pass (r_out[0], r_in[0]);
       return TRUE;
     }
-  s = back_seed (kind, ctx, r_out[0], out[0]);
+  s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   rx = lrp_tensor_f (r_in[0]);
   for (int d = 2; d < in[0]->rank; d++)
     inner *= in[0]->shape[d];
@@ -254,7 +188,7 @@ batchnorm_backward (const LrpNode *node,
       float a = (float) batchnorm_slope (p, in, pl % channels);
 
       for (int64_t i = pl * inner; i < (pl + 1) * inner; i++)
-        rx[i] += kind == BACK_NORM ? x[i] * a * s[i] : a * s[i];
+        rx[i] += kind == LRP_BACK_NORM ? x[i] * a * s[i] : a * s[i];
       if ((pl & 0xff) == 0xff && lrp_cancelled (ctx->cancellable, error))
         return FALSE;
     }
@@ -427,18 +361,18 @@ softmax_backward (const LrpNode *node,
   const SoftmaxParams *p = node->params;
   g_autofree float *s = NULL;
   int64_t outer, len, inner;
-  BackKind kind;
+  LrpBackKind kind;
 
   if (r_out[0] == NULL || r_in[0] == NULL)
     return TRUE;
-  if (!back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
     return FALSE;
-  if (kind == BACK_PASS)
+  if (kind == LRP_BACK_PASS)
     {
-      back_pass (r_out[0], r_in[0]);
+      lrp_back_pass (r_out[0], r_in[0]);
       return TRUE;
     }
-  s = back_seed (kind, ctx, r_out[0], out[0]);
+  s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   softmax_blocks (p, in[0], &outer, &len, &inner);
   for (int64_t o = 0; o < outer; o++)
     {
@@ -446,7 +380,7 @@ softmax_backward (const LrpNode *node,
 
       for (int64_t i = 0; i < inner; i++)
         softmax_row_backward (p->log, lrp_tensor_f (out[0]) + base + i, s + base + i,
-                              kind == BACK_NORM ? lrp_tensor_f (in[0]) + base + i : NULL,
+                              kind == LRP_BACK_NORM ? lrp_tensor_f (in[0]) + base + i : NULL,
                               lrp_tensor_f (r_in[0]) + base + i, len, inner);
       if ((o & 0xff) == 0xff && lrp_cancelled (ctx->cancellable, error))
         return FALSE;
@@ -707,18 +641,18 @@ reduce_backward (const LrpNode *node,
   int64_t count = out[0]->n > 0 ? x->n / out[0]->n : 0;
   double c;
   float *rx;
-  BackKind kind;
+  LrpBackKind kind;
 
   if (r_out[0] == NULL || r_in[0] == NULL || x->dtype != LRP_DTYPE_FLOAT)
     return TRUE;
-  if (!back_kind (node, ctx, x, r_out[0], &kind, error))
+  if (!lrp_back_kind (node, ctx, x, r_out[0], &kind, error))
     return FALSE;
-  if (kind == BACK_PASS)
+  if (kind == LRP_BACK_PASS)
     {
-      back_pass (r_out[0], r_in[0]);
+      lrp_back_pass (r_out[0], r_in[0]);
       return TRUE;
     }
-  s = back_seed (kind, ctx, r_out[0], out[0]);
+  s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   c = p->mean && count > 0 ? 1.0 / (double) count : 1.0;
   rx = lrp_tensor_f (r_in[0]);
   reduce_out_strides (p, x, ostride);
@@ -726,7 +660,7 @@ reduce_backward (const LrpNode *node,
     {
       double g = c * s[o];
 
-      rx[i] += (float) (kind == BACK_NORM ? lrp_tensor_f (x)[i] * g : g);
+      rx[i] += (float) (kind == LRP_BACK_NORM ? lrp_tensor_f (x)[i] * g : g);
       if ((i & 0xfffff) == 0xfffff && lrp_cancelled (ctx->cancellable, error))
         return FALSE;
     }

@@ -482,73 +482,6 @@ window_spread (const LrpPoolGeometry *g,
   while (next_row (g, in_strides, w, t, &row));
 }
 
-/* ---- Relevance rules ------------------------------------------------------ */
-
-/* Every op here is linear in its input, y_o = Σ_i c_oi·x_i (MaxPool: c = 1 at
- * the winner), so a rule is a seed s pushed through the transposed map:
- * GRADIENT (and gradient mode): s = R, R_i = Σ_o c_oi·s_o; NORM: s = R /
- * stab(y), R_i = x_i·Σ_o c_oi·s_o (lrp-rules.md §2); PASS: R_x = R_y, only
- * when input and output have as many elements. */
-typedef enum { BACK_GRADIENT, BACK_NORM, BACK_PASS } BackKind;
-
-static gboolean
-back_kind (const LrpNode *node,
-           const LrpBackwardCtx *ctx,
-           const LrpTensor *x,
-           const LrpTensor *r,
-           BackKind *kind,
-           GError **error)
-{
-  LrpRuleKind k = ctx->rule.kind;
-
-  if (ctx->mode == LRP_BACKWARD_GRADIENT || k == LRP_RULE_GRADIENT)
-    *kind = BACK_GRADIENT;
-  else if (k == LRP_RULE_NORM)
-    *kind = BACK_NORM;
-  else if (k == LRP_RULE_PASS && x->n == r->n)
-    *kind = BACK_PASS;
-  else if (k == LRP_RULE_PASS)
-    {
-      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
-                   "node “%s” (%s) cannot take the pass rule: its input has %" G_GINT64_FORMAT
-                   " elements, its output %" G_GINT64_FORMAT, node->name, node->op_type, x->n,
-                   r->n);
-      return FALSE;
-    }
-  else
-    {
-      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
-                   "node “%s” (%s) cannot take the %s rule", node->name, node->op_type,
-                   lrp_rule_kind_name (k));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The seed for @kind (GRADIENT or NORM) from relevance @r and output @y. */
-static float *
-back_seed (BackKind kind,
-           const LrpBackwardCtx *ctx,
-           const LrpTensor *r,
-           const LrpTensor *y)
-{
-  float *s = g_new (float, MAX (r->n, 1));
-
-  for (int64_t o = 0; o < r->n; o++)
-    s[o] = kind == BACK_NORM
-           ? lrp_tensor_f (r)[o] / lrp_stabilize (lrp_tensor_f (y)[o], ctx->rule.stabilizer)
-           : lrp_tensor_f (r)[o];
-  return s;
-}
-
-static void
-back_pass (const LrpTensor *r,
-           LrpTensor *rx)
-{
-  for (int64_t i = 0; i < rx->n; i++)
-    lrp_tensor_f (rx)[i] += lrp_tensor_f (r)[i];
-}
-
 /* ---- Forward and relevance ------------------------------------------------- */
 
 static gboolean
@@ -749,15 +682,15 @@ maxpool_backward (const LrpNode *node,
   g_autofree float *s = NULL;
   const float *x = lrp_tensor_f (in[0]);
   float *rx;
-  BackKind kind;
+  LrpBackKind kind;
 
   if (r_out[0] == NULL || r_in[0] == NULL)
     return TRUE;
-  if (!back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
     return FALSE;
-  if (kind == BACK_PASS)
+  if (kind == LRP_BACK_PASS)
     {
-      back_pass (r_out[0], r_in[0]);
+      lrp_back_pass (r_out[0], r_in[0]);
       return TRUE;
     }
   argmax = g_new (int64_t, MAX (out[0]->n, 1));
@@ -771,11 +704,11 @@ maxpool_backward (const LrpNode *node,
   if (!lrp_maxpool_argmax (node, in[0], argmax, NULL,
                            LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), ctx->cancellable, error))
     return FALSE;
-  s = back_seed (kind, ctx, r_out[0], out[0]);
+  s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   rx = lrp_tensor_f (r_in[0]);
   for (int64_t o = 0; o < out[0]->n; o++)
     if (argmax[o] >= 0)
-      rx[argmax[o]] += kind == BACK_NORM ? x[argmax[o]] * s[o] : s[o];
+      rx[argmax[o]] += kind == LRP_BACK_NORM ? x[argmax[o]] * s[o] : s[o];
   return TRUE;
 }
 
@@ -832,24 +765,24 @@ avgpool_backward (const LrpNode *node,
   g_autofree float *s = NULL;
   LrpPoolGeometry g;
   int64_t in_strides[LRP_MAX_RANK];
-  BackKind kind;
+  LrpBackKind kind;
 
   if (r_out[0] == NULL || r_in[0] == NULL)
     return TRUE;
-  if (!back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
     return FALSE;
-  if (kind == BACK_PASS)
+  if (kind == LRP_BACK_PASS)
     {
-      back_pass (r_out[0], r_in[0]);
+      lrp_back_pass (r_out[0], r_in[0]);
       return TRUE;
     }
   if (!lrp_pool_geometry (node, in[0], &g, error))
     return FALSE;
   plane_strides (&g, in_strides);
-  s = back_seed (kind, ctx, r_out[0], out[0]);
+  s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   for (int64_t pl = 0; pl < g.planes; pl++)
     {
-      const float *x = kind == BACK_NORM ? lrp_tensor_f (in[0]) + pl * g.in_plane : NULL;
+      const float *x = kind == LRP_BACK_NORM ? lrp_tensor_f (in[0]) + pl * g.in_plane : NULL;
       float *rx = lrp_tensor_f (r_in[0]) + pl * g.in_plane;
       const float *sp = s + pl * g.out_plane;
       int64_t opos[LRP_MAX_RANK] = { 0 };

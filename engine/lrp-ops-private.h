@@ -36,6 +36,23 @@ void lrp_op_gemm_params (const LrpNode *node, float *alpha, float *beta, gboolea
                          gboolean *trans_b);
 float lrp_op_batchnorm_epsilon (const LrpNode *node);
 
+/* Relevance through ops that are linear in their input (pooling, sums,
+ * BatchNorm, Softmax's Jacobian): a rule is a seed s pushed through the
+ * op's transposed Jacobian J.  GRADIENT (and gradient mode): s = R,
+ * R_x = Jᵀs; NORM: s = R / stab(y), R_x = x ⊙ Jᵀs (Zennit's Norm on any
+ * module, lrp-rules.md §2); PASS: R_x = R_y, when input and output have
+ * as many elements. */
+typedef enum { LRP_BACK_GRADIENT, LRP_BACK_NORM, LRP_BACK_PASS } LrpBackKind;
+
+/* Which of the three @node's rule asks for; BAD_RULES for any other. */
+gboolean lrp_back_kind (const LrpNode *node, const LrpBackwardCtx *ctx, const LrpTensor *x,
+                        const LrpTensor *r, LrpBackKind *kind, GError **error);
+/* The seed for GRADIENT or NORM from relevance @r and output @y (g_free it). */
+float *lrp_back_seed (LrpBackKind kind, const LrpBackwardCtx *ctx, const LrpTensor *r,
+                      const LrpTensor *y);
+/* rx += r */
+void lrp_back_pass (const LrpTensor *r, LrpTensor *rx);
+
 /* Cancellation check for long kernels: every so many rows. */
 static inline gboolean
 lrp_cancelled (GCancellable *cancellable,

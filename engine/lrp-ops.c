@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "lrp-ops-private.h"
+#include "lrp-rules-private.h"
 
 static const LrpOpClass *const *const families[] = {
   lrp_ops_elementwise,
@@ -132,4 +133,62 @@ lrp_check_constant (const LrpNode *node,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+lrp_back_kind (const LrpNode *node,
+               const LrpBackwardCtx *ctx,
+               const LrpTensor *x,
+               const LrpTensor *r,
+               LrpBackKind *kind,
+               GError **error)
+{
+  LrpRuleKind k = ctx->rule.kind;
+
+  if (ctx->mode == LRP_BACKWARD_GRADIENT || k == LRP_RULE_GRADIENT)
+    *kind = LRP_BACK_GRADIENT;
+  else if (k == LRP_RULE_NORM)
+    *kind = LRP_BACK_NORM;
+  else if (k == LRP_RULE_PASS && x->n == r->n)
+    *kind = LRP_BACK_PASS;
+  else if (k == LRP_RULE_PASS)
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                   "node “%s” (%s) cannot take the pass rule: its input has %" G_GINT64_FORMAT
+                   " elements, its output %" G_GINT64_FORMAT, node->name, node->op_type, x->n,
+                   r->n);
+      return FALSE;
+    }
+  else
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                   "node “%s” (%s) cannot take the %s rule", node->name, node->op_type,
+                   lrp_rule_kind_name (k));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The seed for @kind (GRADIENT or NORM) from relevance @r and output @y. */
+float *
+lrp_back_seed (LrpBackKind kind,
+               const LrpBackwardCtx *ctx,
+               const LrpTensor *r,
+           const LrpTensor *y)
+{
+  float *s = g_new (float, MAX (r->n, 1));
+
+  for (int64_t o = 0; o < r->n; o++)
+    s[o] = kind == LRP_BACK_NORM
+           ? lrp_tensor_f (r)[o] / lrp_stabilize (lrp_tensor_f (y)[o], ctx->rule.stabilizer)
+           : lrp_tensor_f (r)[o];
+  return s;
+}
+
+void
+lrp_back_pass (const LrpTensor *r,
+           LrpTensor *rx)
+{
+  for (int64_t i = 0; i < rx->n; i++)
+    lrp_tensor_f (rx)[i] += lrp_tensor_f (r)[i];
 }
