@@ -516,14 +516,15 @@ typedef struct
   float tolerance;
 } ArgmaxJob;
 
-/* The common case, 2-D without dilation and exact ties, without the
- * general window walk. */
+/* The common case, 2-D without dilation, without the general window
+ * walk (the scan from the end keeps the first position in scan order). */
 static void
 argmax_plane_2d (const LrpPoolGeometry *g,
                  const float *plane,
                  int64_t base,
                  int64_t *am,
-                 float *y)
+                 float *y,
+                 float tolerance)
 {
   for (int64_t oh = 0; oh < g->out[0]; oh++)
     {
@@ -569,6 +570,15 @@ argmax_plane_2d (const LrpPoolGeometry *g,
                 best_at = take ? h * g->in[1] + w : best_at;
                 best = take ? v : best;
               }
+          if (tolerance > 0.f && best_at >= 0 && isfinite (best))
+            {
+              /* The first value that ties with the maximum but for rounding. */
+              float floor_value = best - tolerance;
+
+              for (int64_t h = hhi - 1; h >= hlo; h--)
+                for (int64_t w = whi - 1; w >= wlo; w--)
+                  best_at = plane[h * g->in[1] + w] >= floor_value ? h * g->in[1] + w : best_at;
+            }
           if (am)
             am[oh * g->out[1] + ow] = best_at >= 0 ? base + best_at : -1;
           else
@@ -584,8 +594,7 @@ argmax_planes (int64_t begin,
 {
   const ArgmaxJob *j = data;
   const LrpPoolGeometry *g = j->g;
-  gboolean plain_2d = g->n_spatial == 2 && g->dilation[0] == 1 && g->dilation[1] == 1
-                      && j->tolerance <= 0.f;
+  gboolean plain_2d = g->n_spatial == 2 && g->dilation[0] == 1 && g->dilation[1] == 1;
 
   for (int64_t p = begin; p < end; p++)
     {
@@ -596,7 +605,7 @@ argmax_planes (int64_t begin,
 
       if (plain_2d)
         {
-          argmax_plane_2d (g, plane, p * g->in_plane, am, y);
+          argmax_plane_2d (g, plane, p * g->in_plane, am, y, j->tolerance);
           continue;
         }
       for (int64_t o = 0; o < g->out_plane; o++, next_position (g, opos))

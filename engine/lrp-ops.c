@@ -174,7 +174,7 @@ float *
 lrp_back_seed (LrpBackKind kind,
                const LrpBackwardCtx *ctx,
                const LrpTensor *r,
-           const LrpTensor *y)
+               const LrpTensor *y)
 {
   float *s = g_new (float, MAX (r->n, 1));
 
