@@ -216,6 +216,44 @@ test_unexplainable (void)
   g_assert_nonnull (strstr (error->message, "attention"));
 }
 
+/* A final Softmax: the explanation starts at its input, the logits. */
+static void
+test_softmax_output (void)
+{
+  static const int64_t xs[] = { 1, 3 }, ws[] = { 2, 3 };
+  static const float w[] = { 1, 2, -1, 0.5f, -1, 1 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (2, xs, 9);
+  g_autoptr(LrpExplainer) e = NULL;
+  g_autoptr(LrpRun) r = NULL;
+  LrpTarget t = LRP_TARGET_INIT;
+  const LrpTensor *logits;
+
+  lrp_test_graph_input (g, "x", 2, xs);
+  lrp_test_graph_initializer (g, "w", 2, ws, w);
+  lrp_test_graph_node (g, "Gemm", "dense", "x,w", "logits");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Softmax", "probabilities", "logits", "p");
+  lrp_test_graph_output (g, "p");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "softmax.onnx", NULL, NULL);
+  g_assert_true (lrp_model_get_output_is_softmax (model));
+  e = new_explainer (model, x);
+  t.class_index = 1;
+  run (e, "epsilon", &t);
+  r = lrp_run_new (model);
+  g_assert_true (lrp_run_forward (r, x, NULL, NULL));
+  logits = lrp_run_get_value (r, lrp_model_find_value (model, "logits"));
+  g_assert_cmpfloat_with_epsilon (sum_of (lrp_explainer_get_relevance (e, "logits")),
+                                  lrp_tensor_f (logits)[1], 1e-6);
+  g_assert_null (lrp_explainer_get_relevance (e, "p"));
+  /* Bias-free ε: the input gets all of the logit. */
+  g_assert_cmpfloat_with_epsilon (sum_of (lrp_explainer_get_relevance (e, NULL)),
+                                  lrp_tensor_f (logits)[1], 1e-4);
+}
+
 static void
 test_cancelled (void)
 {
@@ -335,6 +373,7 @@ main (int argc,
   g_test_add_func ("/explain/from-layer", test_from_layer);
   g_test_add_func ("/explain/bad-targets", test_bad_targets);
   g_test_add_func ("/explain/unexplainable", test_unexplainable);
+  g_test_add_func ("/explain/softmax-output", test_softmax_output);
   g_test_add_func ("/explain/cancelled", test_cancelled);
   g_test_add_func ("/explain/cancelled-from-thread", test_cancelled_from_thread);
   g_test_add_func ("/explain/baselines", test_baselines);

@@ -12,6 +12,7 @@
 
 #include "onnx.pb-c.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static const int64_t shape_1x4[] = { 1, 4 };
@@ -360,6 +361,48 @@ test_bad_metadata (void)
   g_assert_nonnull (strstr (error->message, "lrplens.std"));
 }
 
+/* MODEL.json beside MODEL.onnx overrides the embedded metadata, key by
+ * key; a bad value names the file and the key. */
+static void
+test_sidecar (void)
+{
+  g_autoptr(LrpTestGraph) g = small_graph ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lrplens-XXXXXX", NULL);
+  g_autofree char *onnx = g_build_filename (dir, "m.onnx", NULL);
+  g_autofree char *json = g_build_filename (dir, "m.json", NULL);
+
+  lrp_test_graph_metadata (g, "lrplens.labels", "[\"a\", \"b\", \"c\"]");
+  lrp_test_graph_metadata (g, "lrplens.std", "[0.5]");
+  bytes = lrp_test_graph_pack (g);
+  g_assert_true (g_file_set_contents (onnx, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+  g_assert_true (g_file_set_contents (json, "{\"labels\": [\"cat\", \"dog\", \"bird\"], "
+                                      "\"mean\": [0.25], \"resize\": \"crop:32\", "
+                                      "\"color\": \"gray\"}", -1, NULL));
+  model = lrp_model_load (onnx, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lrp_model_get_label (model, 1), ==, "dog");
+  g_assert_cmpfloat (model->meta->mean[0], ==, 0.25f);
+  g_assert_cmpfloat (model->meta->std[0], ==, 0.5f);    /* embedded, not overridden */
+  g_assert_cmpint (model->meta->resize, ==, LRP_RESIZE_CROP);
+  g_assert_cmpint (model->meta->crop_size, ==, 32);
+  g_assert_cmpint (model->meta->color, ==, LRP_COLOR_GRAY);
+  g_clear_pointer (&model, lrp_model_unref);
+
+  g_assert_true (g_file_set_contents (json, "{\"resize\": \"zoom\"}", -1, NULL));
+  model = lrp_model_load (onnx, NULL, &error);
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "m.json"));
+  g_assert_nonnull (strstr (error->message, "resize"));
+  g_remove (json);
+  g_remove (onnx);
+  g_rmdir (dir);
+}
+
 static void
 test_wrong_input_shape (void)
 {
@@ -431,6 +474,7 @@ main (int argc,
   g_test_add_func ("/onnx/load/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/onnx/load/bad-metadata", test_bad_metadata);
   g_test_add_func ("/onnx/load/cancelled", test_cancelled_load);
+  g_test_add_func ("/onnx/metadata/sidecar", test_sidecar);
   g_test_add_func ("/onnx/run/wrong-input-shape", test_wrong_input_shape);
   g_test_add_func ("/onnx/api/null-model", test_null_model_is_critical);
   return g_test_run ();
