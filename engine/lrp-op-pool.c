@@ -366,6 +366,17 @@ next_position (const LrpPoolGeometry *g,
     }
 }
 
+/* @v ties with the window's maximum @best for the relevance pass: within
+ * the tolerance, and never a zero (a dead ReLU) against a positive
+ * maximum, which would send relevance to a neuron that did not fire. */
+static inline gboolean
+ties (float v,
+      float best,
+      float floor_value)
+{
+  return v >= floor_value && (v > 0.f || best <= 0.f);
+}
+
 /* In-plane offset of the first maximum of window @w of @x (a plane), or,
  * with @tolerance > 0, of the first value within @tolerance of it. */
 static int64_t
@@ -404,7 +415,7 @@ window_argmax (const LrpPoolGeometry *g,
   row = w->offset;
   do
     for (int64_t k = 0; k < w->count[last]; k++)
-      if (x[row + k * step] >= floor_value)
+      if (ties (x[row + k * step], best, floor_value))
         return row + k * step;
   while (next_row (g, in_strides, w, t, &row));
   return best_at;
@@ -577,7 +588,8 @@ argmax_plane_2d (const LrpPoolGeometry *g,
 
               for (int64_t h = hhi - 1; h >= hlo; h--)
                 for (int64_t w = whi - 1; w >= wlo; w--)
-                  best_at = plane[h * g->in[1] + w] >= floor_value ? h * g->in[1] + w : best_at;
+                  best_at = ties (plane[h * g->in[1] + w], best, floor_value)
+                            ? h * g->in[1] + w : best_at;
             }
           if (am)
             am[oh * g->out[1] + ow] = best_at >= 0 ? base + best_at : -1;

@@ -153,30 +153,6 @@ bias_of (Work *w,
   return rule->zero_bias ? NULL : lrp_tensor_f (w->layer->bias);
 }
 
-/* The bias broadcast to every output element (zeros for NULL). */
-static float *
-expand_bias (Work *w,
-             const float *b)
-{
-  float *out = buf (w, w->n_z);
-  int64_t per = w->s->conv ? lrp_conv_out_size (&w->s->geom) : 1;
-
-  for (int64_t i = 0; b && i < w->n_z; i++)
-    out[i] = b[(i / per) % w->n_b];
-  return out;
-}
-
-/* Wx, without bias: the forward pass's z less the layer's bias. */
-static float *
-linear_part (Work *w)
-{
-  float *l = expand_bias (w, lrp_tensor_f (w->layer->bias));
-
-  for (int64_t i = 0; i < w->n_z; i++)
-    l[i] = w->z_cached[i] - l[i];
-  return l;
-}
-
 static gboolean
 rule_epsilon (Work *w,
               const LrpRule *rule,
@@ -198,6 +174,13 @@ rule_epsilon (Work *w,
 
 /* For x ≥ 0 (after a ReLU) the x⁻ passes vanish, and with Wx known from
  * the forward pass one product P = W⁺x gives W⁻x = Wx − P too. */
+/* Output elements per bias value: a Conv's positions, 1 for dense. */
+static int64_t
+per_channel (const Work *w)
+{
+  return w->s->conv ? lrp_conv_out_size (&w->s->geom) : 1;
+}
+
 static gboolean
 alpha_beta_nonneg (Work *w,
                    const LrpRule *rule,
@@ -207,25 +190,34 @@ alpha_beta_nonneg (Work *w,
                    GError **error)
 {
   const float *wt = lrp_tensor_f (w->layer->weight);
+  const float *bias = lrp_tensor_f (w->layer->bias), *beff = bias_of (w, rule);
   float *wp = modified (w, wt, w->n_w, MOD_POS, 0.f);
-  float *bb = expand_bias (w, bias_of (w, rule));
-  float *p = buf (w, w->n_z), *zp = buf (w, w->n_z), *l;
+  float *p = buf (w, w->n_z), *sp = buf (w, w->n_z), *sn = NULL;
   float alpha = rule->kind == LRP_RULE_ZPLUS ? 1.f : rule->alpha;
   float beta = rule->kind == LRP_RULE_ZPLUS ? 0.f : rule->beta;
+  int64_t per = per_channel (w);
 
   if (!lrp_linear_apply (w->s, wp, NULL, x, p, w->cancellable, error))
     return FALSE;
-  for (int64_t i = 0; i < w->n_z; i++)
-    zp[i] = p[i] + MAX (bb[i], 0.f);
-  if (!add_relevance (w, wp, ratio (w, r, zp, rule->stabilizer, NULL, 0), x, alpha, rx, error))
+  if (beta != 0.f)
+    sn = buf (w, w->n_z);
+  /* z⁺ = W⁺x + b⁺ and z⁻ = W⁻x + b⁻ = (Wx − W⁺x) + b⁻, one channel at a time */
+  for (int64_t i0 = 0; i0 < w->n_z; i0 += per)
+    {
+      int64_t c = (i0 / per) % w->n_b;
+      float be = beff ? beff[c] : 0.f;
+
+      for (int64_t i = i0; i < i0 + per; i++)
+        sp[i] = r[i] / lrp_stabilize (p[i] + MAX (be, 0.f), rule->stabilizer);
+      if (sn)
+        for (int64_t i = i0; i < i0 + per; i++)
+          sn[i] = r[i] / lrp_stabilize (w->z_cached[i] - bias[c] - p[i] + MIN (be, 0.f),
+                                        rule->stabilizer);
+    }
+  if (!add_relevance (w, wp, sp, x, alpha, rx, error))
     return FALSE;
-  if (beta == 0.f)
-    return TRUE;
-  l = linear_part (w);
-  for (int64_t i = 0; i < w->n_z; i++)
-    zp[i] = l[i] - p[i] + MIN (bb[i], 0.f);        /* z⁻ = W⁻x + b⁻ */
-  return add_relevance (w, modified (w, wt, w->n_w, MOD_NEG, 0.f),
-                        ratio (w, r, zp, rule->stabilizer, NULL, 0), x, -beta, rx, error);
+  return sn == NULL
+         || add_relevance (w, modified (w, wt, w->n_w, MOD_NEG, 0.f), sn, x, -beta, rx, error);
 }
 
 static gboolean
@@ -237,24 +229,32 @@ gamma_nonneg (Work *w,
               GError **error)
 {
   const float *wt = lrp_tensor_f (w->layer->weight);
-  float gamma = rule->gamma;
-  float *bb = expand_bias (w, bias_of (w, rule));
-  float *l = linear_part (w), *p = buf (w, w->n_z);
+  const float *bias = lrp_tensor_f (w->layer->bias), *beff = bias_of (w, rule);
+  float gamma = rule->gamma, eps = rule->stabilizer;
   float *su = buf (w, w->n_z), *sd = buf (w, w->n_z), *g = buf (w, w->n_x);
+  int64_t per = per_channel (w);
   gboolean down = FALSE;
 
-  if (!lrp_linear_apply (w->s, modified (w, wt, w->n_w, MOD_POS, 0.f), NULL, x, p,
+  /* su first holds P = W⁺x; each element is read once, then replaced. */
+  if (!lrp_linear_apply (w->s, modified (w, wt, w->n_w, MOD_POS, 0.f), NULL, x, su,
                          w->cancellable, error))
     return FALSE;
-  for (int64_t i = 0; i < w->n_z; i++)
+  for (int64_t i0 = 0; i0 < w->n_z; i0 += per)
     {
-      float z = l[i] + bb[i];
-      float zu = z + gamma * (p[i] + MAX (bb[i], 0.f));           /* W↑x + b↑ */
-      float zd = z + gamma * (l[i] - p[i] + MIN (bb[i], 0.f));    /* W↓x + b↓ */
+      int64_t c = (i0 / per) % w->n_b;
+      float b = bias[c], be = beff ? beff[c] : 0.f;
 
-      su[i] = z > 0.f ? r[i] / lrp_stabilize (zu, rule->stabilizer) : 0.f;
-      sd[i] = z < 0.f ? r[i] / lrp_stabilize (zd, rule->stabilizer) : 0.f;
-      down = down || sd[i] != 0.f;
+      for (int64_t i = i0; i < i0 + per; i++)
+        {
+          float l = w->z_cached[i] - b;                          /* Wx */
+          float z = l + be;
+          float zu = z + gamma * (su[i] + MAX (be, 0.f));          /* W↑x + b↑ */
+          float zd = z + gamma * (l - su[i] + MIN (be, 0.f));      /* W↓x + b↓ */
+
+          su[i] = z > 0.f ? r[i] / lrp_stabilize (zu, eps) : 0.f;
+          sd[i] = z < 0.f ? r[i] / lrp_stabilize (zd, eps) : 0.f;
+          down = down || sd[i] != 0.f;
+        }
     }
   /* Behind a ReLU, neurons with z < 0 are dead and the layer above gave
    * them no relevance: then s↓ is exactly zero and its product is skipped. */
