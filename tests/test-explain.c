@@ -323,8 +323,31 @@ test_cancelled_from_thread (void)
   g_thread_join (thread);
   g_assert_false (ok);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_test_message ("cancelled after %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_test_message ("forward cancelled after %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  /* The relevance pass too, many times over in a loop until cancelled. */
+  {
+    g_autoptr(LrpExplainer) e = lrp_explainer_new (model, x, NULL, NULL);
+    g_autoptr(LrpComposite) c1 = lrp_composite_parse ("linear=zplus", NULL);
+    g_autoptr(LrpComposite) c2 = lrp_composite_parse ("linear=gamma", NULL);
+    g_autoptr(GCancellable) again = g_cancellable_new ();
+    LrpTarget t = LRP_TARGET_INIT;
+
+    g_clear_error (&error);
+    t.layer = "y";
+    ok = TRUE;
+    thread = g_thread_new ("cancel", cancel_soon, again);
+    start = g_get_monotonic_time ();
+    for (int i = 0; i < 50 && ok; i++)
+      ok = lrp_explainer_explain (e, i % 2 ? c1 : c2, &t, again, &error);
+    g_thread_join (thread);
+    g_assert_false (ok);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_test_message ("relevance cancelled after %.0f ms",
+                    (g_get_monotonic_time () - start) / 1000.0);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  }
 }
 
 /* SmoothGrad without noise is the gradient; Integrated Gradients from 0
