@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Relevance as a picture, without a display: the channel sum of the input
- * relevance, scaled symmetrically by max |R| (so zero is always white), in
- * the blue–white–red map LRP papers use; and the same over the image as the
- * model saw it (after resize and crop).
+ * relevance, scaled symmetrically (zero is always white, the 99th
+ * percentile of |R| full colour), in the blue–white–red map LRP papers
+ * use; and the same over the image as the model saw it (after resize and
+ * crop).
  */
 #define G_LOG_DOMAIN "lrp-heatmap"
 
@@ -13,6 +14,7 @@
 #include "lrp-image-private.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 /* Small inputs (28×28) are enlarged, pixel for pixel, to at least this. */
 #define MIN_SIDE 256
@@ -46,15 +48,33 @@ relevance_plane (const LrpTensor *r,
   return TRUE;
 }
 
-static float
-max_abs (const float *v,
-         int64_t n)
+static int
+compare_floats (gconstpointer a,
+                gconstpointer b)
 {
-  float m = 0.f;
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The colour scale: |R| at the 99th percentile is full colour (larger
+ * values clip), so that one hot pixel does not wash out the rest; the
+ * maximum when the percentile is 0. */
+static float
+colour_scale (const float *v,
+              int64_t n)
+{
+  g_autofree float *a = g_new (float, MAX (n, 1));
+  float m = 0.f, q;
 
   for (int64_t i = 0; i < n; i++)
-    m = MAX (m, fabsf (v[i]));
-  return m > 0.f ? m : 1.f;
+    {
+      a[i] = fabsf (v[i]);
+      m = MAX (m, a[i]);
+    }
+  qsort (a, (size_t) n, sizeof (float), compare_floats);
+  q = n > 0 ? a[MIN (n - 1, (int64_t) (0.99 * (double) n))] : 0.f;
+  return q > 0.f ? q : (m > 0.f ? m : 1.f);
 }
 
 /* v in [−1, 1] → blue, white, red */
@@ -79,7 +99,7 @@ render (const float *plane,
   GdkPixbuf *out = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
   int stride = gdk_pixbuf_get_rowstride (out);
   guint8 *px = gdk_pixbuf_get_pixels (out);
-  float scale = max_abs (plane, (int64_t) height * width);
+  float scale = colour_scale (plane, (int64_t) height * width);
 
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
@@ -92,9 +112,9 @@ render (const float *plane,
           {
             const guint8 *b = gdk_pixbuf_read_pixels (base) + y * gdk_pixbuf_get_rowstride (base)
                               + x * gdk_pixbuf_get_n_channels (base);
-            /* A dimmed grey image shows through where relevance is small. */
-            float grey = 0.35f * (0.299f * b[0] + 0.587f * b[1] + 0.114f * b[2]) + 0.65f * 255.f;
-            float a = MIN (1.f, fabsf (v)) * 0.9f;
+            /* The image, in grey, shows through where relevance is small. */
+            float grey = 0.6f * (0.299f * b[0] + 0.587f * b[1] + 0.114f * b[2]) + 0.25f * 255.f;
+            float a = powf (MIN (1.f, fabsf (v)), 0.7f) * 0.9f;
 
             for (int c = 0; c < 3; c++)
               p[c] = (guint8) ((1.f - a) * grey + a * (float) p[c] + 0.5f);
