@@ -58,11 +58,12 @@ static int
 cmd_info (int argc,
           char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("MODEL.onnx — list the layers of a model");
+  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LrpModel) model = NULL;
   g_autofree char *text = NULL;
 
+  context = g_option_context_new ("MODEL.onnx — list the layers of a model");
   g_option_context_set_summary (context, "info");
   if (!parse (context, &argc, &argv))
     return EXIT_BAD_INPUT;
@@ -89,9 +90,11 @@ cmd_predict (int argc,
   g_autofree char *logits_path = NULL;
   LensPredictOptions opts = { .top = 5 };
   GOptionEntry entries[] = {
-    { "top", 'k', 0, G_OPTION_ARG_INT, &opts.top, "Show the K most likely classes (default 5)", "K" },
+    { "top", 'k', 0, G_OPTION_ARG_INT, &opts.top,
+      "Show the K most likely classes (default 5)", "K" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "Print JSON", NULL },
-    { "logits", 0, 0, G_OPTION_ARG_FILENAME, &logits_path, "Write the raw output as float32 .npy", "OUT.npy" },
+    { "logits", 0, 0, G_OPTION_ARG_FILENAME, &logits_path,
+      "Write the raw output as float32 .npy", "OUT.npy" },
     { NULL },
   };
 
@@ -131,27 +134,40 @@ cmd_explain (int argc,
   LensExplainOptions o = { .class_index = -1, .contrast = -1, .channel = -1, .neuron = -1,
                            .samples = 32, .noise = 0.1 };
   GOptionEntry entries[] = {
-    { "composite", 0, 0, G_OPTION_ARG_STRING, &o.composite, "Composite (default epsilon_plus; see --list)", "NAME" },
-    { "rules", 0, 0, G_OPTION_ARG_STRING, &o.rules, "Rule map: compact text or a JSON file", "MAP" },
-    { "baseline", 0, 0, G_OPTION_ARG_STRING, &o.baseline, "gradient, gradient_x_input, smoothgrad, integrated_gradients", "NAME" },
+    { "composite", 0, 0, G_OPTION_ARG_STRING, &o.composite,
+      "Composite (default epsilon_plus; see --list)", "NAME" },
+    { "rules", 0, 0, G_OPTION_ARG_STRING, &o.rules,
+      "Rule map: compact text or a JSON file", "MAP" },
+    { "baseline", 0, 0, G_OPTION_ARG_STRING, &o.baseline,
+      "gradient, gradient_x_input, smoothgrad, integrated_gradients", "NAME" },
     { "epsilon", 0, 0, G_OPTION_ARG_STRING, &o.epsilon, "ε of the Epsilon rules", "E" },
     { "gamma", 0, 0, G_OPTION_ARG_STRING, &o.gamma, "γ of the Gamma rules", "G" },
     { "alpha", 0, 0, G_OPTION_ARG_STRING, &o.alpha, "α of AlphaBeta (α − β = 1)", "A" },
     { "beta", 0, 0, G_OPTION_ARG_STRING, &o.beta, "β of AlphaBeta", "B" },
-    { "low", 0, 0, G_OPTION_ARG_STRING, &o.low, "ZBox lower bound(s), one or one per channel", "L" },
+    { "low", 0, 0, G_OPTION_ARG_STRING, &o.low,
+      "ZBox lower bound(s), one or one per channel", "L" },
     { "high", 0, 0, G_OPTION_ARG_STRING, &o.high, "ZBox upper bound(s)", "H" },
-    { "class", 'c', 0, G_OPTION_ARG_INT, &o.class_index, "Class to explain (default: the predicted one)", "N" },
+    { "class", 'c', 0, G_OPTION_ARG_INT, &o.class_index,
+      "Class to explain (default: the predicted one)", "N" },
     { "contrast", 0, 0, G_OPTION_ARG_INT, &o.contrast, "Explain the class minus class M", "M" },
-    { "start", 0, 0, G_OPTION_ARG_STRING, &o.start, "Start relevance: logit (default) or one", "KIND" },
-    { "from-layer", 0, 0, G_OPTION_ARG_STRING, &o.layer, "Start at this tensor instead of the output", "TENSOR" },
+    { "start", 0, 0, G_OPTION_ARG_STRING, &o.start,
+      "Start relevance: logit (default) or one", "KIND" },
+    { "from-layer", 0, 0, G_OPTION_ARG_STRING, &o.layer,
+      "Start at this tensor instead of the output", "TENSOR" },
     { "channel", 0, 0, G_OPTION_ARG_INT, &o.channel, "With --from-layer: one channel", "C" },
-    { "neuron", 0, 0, G_OPTION_ARG_INT64, &o.neuron, "With --from-layer: one element (flat index)", "I" },
-    { "samples", 0, 0, G_OPTION_ARG_INT, &o.samples, "SmoothGrad / Integrated Gradients samples (32)", "N" },
-    { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &o.noise, "SmoothGrad noise, share of the input range (0.1)", "S" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Write the input relevance as float32 .npy", "R.npy" },
-    { "layers", 0, 0, G_OPTION_ARG_FILENAME, &o.layers, "Write every tensor's relevance and index.json", "DIR" },
+    { "neuron", 0, 0, G_OPTION_ARG_INT64, &o.neuron,
+      "With --from-layer: one element (flat index)", "I" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &o.samples,
+      "SmoothGrad / Integrated Gradients samples (32)", "N" },
+    { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &o.noise,
+      "SmoothGrad noise, share of the input range (0.1)", "S" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out,
+      "Write the input relevance as float32 .npy", "R.npy" },
+    { "layers", 0, 0, G_OPTION_ARG_FILENAME, &o.layers,
+      "Write every tensor's relevance and index.json", "DIR" },
     { "heatmap", 0, 0, G_OPTION_ARG_FILENAME, &o.heatmap, "Write the heatmap as PNG", "H.png" },
-    { "overlay", 0, 0, G_OPTION_ARG_FILENAME, &o.overlay, "Write the heatmap over the image as PNG", "O.png" },
+    { "overlay", 0, 0, G_OPTION_ARG_FILENAME, &o.overlay,
+      "Write the heatmap over the image as PNG", "O.png" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Print relevance per layer", NULL },
     { "ascii", 0, 0, G_OPTION_ARG_NONE, &o.ascii, "Print the heatmap as text", NULL },
     { "list", 0, 0, G_OPTION_ARG_NONE, &list, "List composites, rules and baselines", NULL },
@@ -189,7 +205,8 @@ cmd_bench (int argc,
   g_auto(GStrv) composites = NULL;
   int runs = 5;
   GOptionEntry entries[] = {
-    { "composite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &composites, "Composite to time (repeatable; default epsilon_gamma_box and epsilon_plus_flat)", "NAME" },
+    { "composite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &composites,
+      "Composite to time (repeatable; default epsilon_gamma_box and epsilon_plus_flat)", "NAME" },
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs after the warm-up (5)", "N" },
     { NULL },
   };
@@ -212,7 +229,7 @@ static void
 print_help (void)
 {
   g_print ("Usage:\n"
-           "  lrplens                                   predict the bundled model on its sample image\n"
+           "  lrplens                          predict and explain the bundled sample image\n"
            "  lrplens info MODEL.onnx                   list the layers of a model\n"
            "  lrplens predict MODEL.onnx INPUT [--top K] [--json] [--logits OUT.npy]\n"
            "  lrplens explain MODEL.onnx INPUT [--composite NAME | --rules MAP | --baseline NAME]\n"

@@ -186,7 +186,8 @@ print_ascii (LrpTensor *r)
       for (int64_t x = 0; x < w; x += step)
         {
           double p = plane[y * w + x] / max;
-          char ch = p >= 0 ? ramp[(int) MIN (9.0, p * 10.0)] : (p < -0.3 ? '=' : p < -0.1 ? '-' : ' ');
+          char ch = p >= 0 ? ramp[(int) MIN (9.0, p * 10.0)]
+                            : (p < -0.3 ? '=' : p < -0.1 ? '-' : ' ');
 
           g_print ("%c%c", ch, ch);
         }
@@ -277,8 +278,8 @@ lens_explain_print_list (void)
            "\nRule maps: [COMPOSITE;]LAYERS=RULE[(key=value,...)];...  LAYERS is conv, dense,\n"
            "  linear, first, first_conv, upper_conv, name:GLOB or #N (N-th Conv/dense layer,\n"
            "  negative from the end); later entries override earlier ones.  Or a JSON file:\n"
-           "  {\"composite\": \"epsilon_plus\", \"rules\": [{\"layers\": \"conv\", \"rule\": \"gamma\",\n"
-           "  \"gamma\": 0.5}, {\"name\": \"features.0*\", \"rule\": \"flat\"}]}\n"
+           "  {\"composite\": \"epsilon_plus\", \"rules\": [{\"layers\": \"conv\",\n"
+           "  \"rule\": \"gamma\", \"gamma\": 0.5}, {\"name\": \"/0/*\", \"rule\": \"flat\"}]}\n"
            "\nBaselines (--baseline NAME): gradient, gradient_x_input, smoothgrad (--samples,\n"
            "  --noise), integrated_gradients (--samples); seeded like LRP.\n");
 }

@@ -140,7 +140,8 @@ static const Builtin builtins[] = {
   { "epsilon_plus", "Conv: ZPlus; dense: Epsilon (Zennit EpsilonPlus)" },
   { "epsilon_gamma_box", "Conv: Gamma; dense: Epsilon; first Conv: ZBox (Zennit EpsilonGammaBox)" },
   { "epsilon_alpha2_beta1", "Conv: AlphaBeta(2,1); dense: Epsilon (Zennit EpsilonAlpha2Beta1)" },
-  { "epsilon_plus_flat", "Conv: ZPlus; dense: Epsilon; first layer: Flat (Zennit EpsilonPlusFlat)" },
+  { "epsilon_plus_flat",
+    "Conv: ZPlus; dense: Epsilon; first layer: Flat (Zennit EpsilonPlusFlat)" },
   { "epsilon_alpha2_beta1_flat", "Conv: AlphaBeta(2,1); dense: Epsilon; first layer: Flat" },
   { "montavon2019", "dense: LRP-0; upper third of Convs: Epsilon(0.25); other Convs: "
     "Gamma(0.25); first Conv: ZBox (Montavon et al. 2019)" },

@@ -44,9 +44,11 @@ lrp_model_check_explainable (const LrpModel *model,
       gboolean float_input = FALSE;
 
       for (int i = 0; i < node->n_inputs; i++)
-        float_input = float_input || (node->inputs[i] >= 0
-                                      && model->values[node->inputs[i]].tensor->data == NULL
-                                      && model->values[node->inputs[i]].tensor->dtype == LRP_DTYPE_FLOAT);
+        {
+          const LrpTensor *t = node->inputs[i] >= 0 ? model->values[node->inputs[i]].tensor : NULL;
+
+          float_input = float_input || (t && t->data == NULL && t->dtype == LRP_DTYPE_FLOAT);
+        }
       if (float_input && node->klass->backward == NULL)
         {
           g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_UNEXPLAINABLE,
@@ -179,7 +181,8 @@ run_node (LrpExplainer *e,
 {
   const LrpModel *m = e->model;
   const LrpNode *node = &m->nodes[n];
-  LrpTensor *in[LRP_MAX_NODE_IO] = { NULL }, *out[LRP_MAX_NODE_IO] = { NULL }, *r_out[LRP_MAX_NODE_IO] = { NULL }, *r_in[LRP_MAX_NODE_IO] = { NULL };
+  LrpTensor *in[LRP_MAX_NODE_IO] = { NULL }, *out[LRP_MAX_NODE_IO] = { NULL };
+  LrpTensor *r_out[LRP_MAX_NODE_IO] = { NULL }, *r_in[LRP_MAX_NODE_IO] = { NULL };
   LrpBackwardCtx ctx = { 0 };
   gint64 start;
   gboolean ok;

@@ -122,7 +122,8 @@ lrp_onnx_wire_check (const guint8 *data,
                            "a field runs past the end of its message",
                            start);
             if (stack[depth].desc)
-              fd = protobuf_c_message_descriptor_get_field (stack[depth].desc, (unsigned) (key >> 3));
+              fd = protobuf_c_message_descriptor_get_field (stack[depth].desc,
+                                                            (unsigned) (key >> 3));
             if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE)
               {
                 if (depth == MAX_DEPTH)

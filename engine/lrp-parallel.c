@@ -41,7 +41,9 @@ ensure_pool (void)
 
   if (g_once_init_enter (&once))
     {
-      n_workers = g_getenv ("LRPLENS_SERIAL") ? 0 : (int) CLAMP (g_get_num_processors (), 1, 64) - 1;
+      /* LRPLENS_SERIAL: one thread, to compare. */
+      n_workers = g_getenv ("LRPLENS_SERIAL") ? 0
+                  : (int) CLAMP (g_get_num_processors (), 1, 64) - 1;
       if (n_workers > 0)
         pool = g_thread_pool_new (run_chunk, NULL, n_workers, TRUE, NULL);
       g_once_init_leave (&once, 1);
