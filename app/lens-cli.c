@@ -230,7 +230,7 @@ print_help (void)
 {
   g_print ("Usage:\n"
            "  lrplens                          predict and explain the bundled sample image\n"
-           "  lrplens info MODEL.onnx                   list the layers of a model\n"
+           "  lrplens info MODEL.onnx          list the layers of a model\n"
            "  lrplens predict MODEL.onnx INPUT [--top K] [--json] [--logits OUT.npy]\n"
            "  lrplens explain MODEL.onnx INPUT [--composite NAME | --rules MAP | --baseline NAME]\n"
            "                  [--class N] [--out R.npy] [--heatmap H.png] ...  (--list, --help)\n"
