@@ -27,11 +27,23 @@ typedef struct
   const float *z_cached;   /* f(x; W, b) from the forward pass, or NULL */
 } Work;
 
+/* A zeroed scratch buffer, for sums. */
 static float *
 buf (Work *w,
      int64_t n)
 {
   float *p = g_malloc0_n ((gsize) MAX (n, 1), sizeof (float));
+
+  g_ptr_array_add (w->bufs, p);
+  return p;
+}
+
+/* A scratch buffer the caller writes whole: no zeroing pass. */
+static float *
+buf_raw (Work *w,
+         int64_t n)
+{
+  float *p = g_malloc_n ((gsize) MAX (n, 1), sizeof (float));
 
   g_ptr_array_add (w->bufs, p);
   return p;
@@ -47,7 +59,7 @@ modified (Work *w,
           Mod mod,
           float gamma)
 {
-  float *out = buf (w, n);
+  float *out = buf_raw (w, n);
 
   for (int64_t i = 0; i < n; i++)
     {
@@ -72,7 +84,7 @@ input_part (Work *w,
             const float *x,
             Part part)
 {
-  float *out = buf (w, w->n_x);
+  float *out = buf_raw (w, w->n_x);
 
   for (int64_t i = 0; i < w->n_x; i++)
     out[i] = part == PART_POS ? (x[i] > 0.f ? x[i] : 0.f) : (x[i] < 0.f ? x[i] : 0.f);
@@ -98,7 +110,7 @@ add_apply (Work *w,
            float *z,
            GError **error)
 {
-  float *tmp = buf (w, w->n_z);
+  float *tmp = buf_raw (w, w->n_z);
 
   if (!lrp_linear_apply (w->s, wt, b, x, tmp, w->cancellable, error))
     return FALSE;
@@ -135,7 +147,7 @@ ratio (Work *w,
        const float *mask_z,
        int mask_sign)
 {
-  float *s = buf (w, w->n_z);
+  float *s = buf_raw (w, w->n_z);
 
   for (int64_t i = 0; i < w->n_z; i++)
     {
@@ -162,7 +174,7 @@ rule_epsilon (Work *w,
               GError **error)
 {
   const float *wt = lrp_tensor_f (w->layer->weight);
-  float *z = buf (w, w->n_z);
+  float *z = buf_raw (w, w->n_z);
   float eps = rule->kind == LRP_RULE_EPSILON ? rule->epsilon : rule->stabilizer;
 
   if (w->z_cached && !rule->zero_bias)
@@ -192,7 +204,7 @@ alpha_beta_nonneg (Work *w,
   const float *wt = lrp_tensor_f (w->layer->weight);
   const float *bias = lrp_tensor_f (w->layer->bias), *beff = bias_of (w, rule);
   float *wp = modified (w, wt, w->n_w, MOD_POS, 0.f);
-  float *p = buf (w, w->n_z), *sp = buf (w, w->n_z), *sn = NULL;
+  float *p = buf_raw (w, w->n_z), *sp = buf_raw (w, w->n_z), *sn = NULL;
   float alpha = rule->kind == LRP_RULE_ZPLUS ? 1.f : rule->alpha;
   float beta = rule->kind == LRP_RULE_ZPLUS ? 0.f : rule->beta;
   int64_t per = per_channel (w);
@@ -200,7 +212,7 @@ alpha_beta_nonneg (Work *w,
   if (!lrp_linear_apply (w->s, wp, NULL, x, p, w->cancellable, error))
     return FALSE;
   if (beta != 0.f)
-    sn = buf (w, w->n_z);
+    sn = buf_raw (w, w->n_z);
   /* z⁺ = W⁺x + b⁺ and z⁻ = W⁻x + b⁻ = (Wx − W⁺x) + b⁻, one channel at a time */
   for (int64_t i0 = 0; i0 < w->n_z; i0 += per)
     {
@@ -231,7 +243,7 @@ gamma_nonneg (Work *w,
   const float *wt = lrp_tensor_f (w->layer->weight);
   const float *bias = lrp_tensor_f (w->layer->bias), *beff = bias_of (w, rule);
   float gamma = rule->gamma, eps = rule->stabilizer;
-  float *su = buf (w, w->n_z), *sd = buf (w, w->n_z), *g = buf (w, w->n_x);
+  float *su = buf_raw (w, w->n_z), *sd = buf_raw (w, w->n_z), *g = buf (w, w->n_x);
   int64_t per = per_channel (w);
   gboolean down = FALSE;
 
