@@ -397,6 +397,9 @@ lrp_graph_build (const char *display_name,
   g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
   Builder b = { model, by_name, kept };
 
+  /* Nodes kept so far are freed with the array if the build fails. */
+  g_array_set_clear_func (kept, (GDestroyNotify) node_clear);
+
   model->ref_count = 1;
   model->display_name = g_strdup (display_name);
   model->opset = opset;

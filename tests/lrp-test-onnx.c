@@ -284,8 +284,8 @@ load (LrpTestGraph *g,
   return model;
 }
 
-LrpModel *
-lrp_test_model_small_cnn (void)
+static LrpTestGraph *
+small_cnn_graph (void)
 {
   static const int64_t x_shape[] = { 1, 3, 4, 4 };
   static const int64_t w1_shape[] = { 2, 3, 3, 3 }, w2_shape[] = { 2, 2, 3, 3 };
@@ -324,7 +324,23 @@ lrp_test_model_small_cnn (void)
   lrp_test_graph_output (g, "y");
   lrp_test_graph_metadata (g, "lrplens.mean", "[0.5, 0.5, 0.5]");
   lrp_test_graph_metadata (g, "lrplens.std", "[0.25, 0.5, 1.0]");
+  return g_steal_pointer (&g);
+}
+
+LrpModel *
+lrp_test_model_small_cnn (void)
+{
+  g_autoptr(LrpTestGraph) g = small_cnn_graph ();
+
   return load (g, "small-cnn.onnx");
+}
+
+GBytes *
+lrp_test_model_small_cnn_bytes (void)
+{
+  g_autoptr(LrpTestGraph) g = small_cnn_graph ();
+
+  return lrp_test_graph_pack (g);
 }
 
 LrpModel *

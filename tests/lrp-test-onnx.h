@@ -35,6 +35,7 @@ typedef struct _LrpModel LrpModel;
 /* x[1,3,4,4] → Conv(pad 1) → Relu → Conv(pad 1) → Relu → Flatten → Gemm(5)
  * → Relu → Gemm(3), fixed weights, mean/std metadata (0.5; 0.25, 0.5, 1). */
 LrpModel *lrp_test_model_small_cnn (void);
+GBytes *lrp_test_model_small_cnn_bytes (void);
 /* x[1,3] → Gemm(4) → Relu → Gemm(4) → Relu → Gemm(2), fixed weights with
  * both signs, biases of both signs. */
 LrpModel *lrp_test_model_mlp (void);

@@ -436,6 +436,54 @@ test_cancelled_load (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A real model with a few bytes changed, thousands of times: loading
+ * either fails with a GError or gives a model whose forward pass and
+ * explanation run without touching memory they should not (the
+ * sanitizer run checks that). */
+static void
+test_mutations (void)
+{
+  g_autoptr(LrpModel) good = lrp_test_model_small_cnn ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GBytes) whole = lrp_test_model_small_cnn_bytes ();
+  gsize len = g_bytes_get_size (whole);
+  int loaded = 0, explained = 0;
+
+  g_assert_nonnull (good);
+  for (int round = 0; round < 3000; round++)
+    {
+      guint8 *buf = g_memdup2 (g_bytes_get_data (whole, NULL), len);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LrpModel) model = NULL;
+      int flips = g_rand_int_range (rand, 1, 4);
+
+      for (int f = 0; f < flips; f++)
+        buf[g_rand_int_range (rand, 0, (gint32) len)] = (guint8) g_rand_int (rand);
+      bytes = g_bytes_new_take (buf, len);
+      model = load_bytes (bytes, &error);
+      if (model == NULL)
+        {
+          g_assert_nonnull (error);
+          continue;
+        }
+      loaded++;
+      {
+        int rank;
+        const int64_t *shape = lrp_model_get_input_shape (model, &rank);
+        g_autoptr(LrpTensor) x = lrp_tensor_new_random (rank, shape, 3);
+        g_autoptr(LrpExplainer) e = lrp_explainer_new (model, x, NULL, NULL);
+        g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_gamma_box", NULL);
+        LrpTarget t = LRP_TARGET_INIT;
+
+        if (e && lrp_explainer_explain (e, c, &t, NULL, NULL))
+          explained++;
+      }
+    }
+  g_test_message ("3000 mutants: %d loaded, %d explained", loaded, explained);
+  g_assert_cmpint (loaded, >, 0);
+}
+
 static void
 test_null_model_is_critical (void)
 {
@@ -471,6 +519,7 @@ main (int argc,
   g_test_add_func ("/onnx/load/short-initializer", test_short_initializer);
   g_test_add_func ("/onnx/load/dangling-input", test_dangling_input);
   g_test_add_func ("/onnx/load/cycle", test_cycle);
+  g_test_add_func ("/onnx/load/mutations", test_mutations);
   g_test_add_func ("/onnx/load/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/onnx/load/bad-metadata", test_bad_metadata);
   g_test_add_func ("/onnx/load/cancelled", test_cancelled_load);
