@@ -440,17 +440,19 @@ test_cancelled_load (void)
  * either fails with a GError or gives a model whose forward pass and
  * explanation run without touching memory they should not (the
  * sanitizer run checks that). */
-static void
-test_mutations (void)
+/* Mutants of @whole: loading either fails with a GError or gives a model
+ * whose forward pass and explanation run without touching memory they
+ * should not (the sanitizer run checks that).  Returns how many loaded. */
+static int
+mutate (GBytes *whole,
+        int rounds,
+        guint32 seed)
 {
-  g_autoptr(LrpModel) good = lrp_test_model_small_cnn ();
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  g_autoptr(GBytes) whole = lrp_test_model_small_cnn_bytes ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   gsize len = g_bytes_get_size (whole);
-  int loaded = 0, explained = 0;
+  int loaded = 0;
 
-  g_assert_nonnull (good);
-  for (int round = 0; round < 3000; round++)
+  for (int round = 0; round < rounds; round++)
     {
       guint8 *buf = g_memdup2 (g_bytes_get_data (whole, NULL), len);
       g_autoptr(GBytes) bytes = NULL;
@@ -476,12 +478,31 @@ test_mutations (void)
         g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_gamma_box", NULL);
         LrpTarget t = LRP_TARGET_INIT;
 
-        if (e && lrp_explainer_explain (e, c, &t, NULL, NULL))
-          explained++;
+        if (e)
+          lrp_explainer_explain (e, c, &t, NULL, NULL);
       }
     }
-  g_test_message ("3000 mutants: %d loaded, %d explained", loaded, explained);
-  g_assert_cmpint (loaded, >, 0);
+  return loaded;
+}
+
+/* A real model with a few bytes changed, thousands of times. */
+static void
+test_mutations (void)
+{
+  g_autoptr(GBytes) cnn = lrp_test_model_small_cnn_bytes ();
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "folding.onnx", NULL);
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autoptr(GBytes) folding = NULL;
+  int a, b;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  folding = g_bytes_new_take (g_steal_pointer (&contents), len);
+  a = mutate (cnn, 3000, 7);
+  b = mutate (folding, 3000, 11);
+  g_test_message ("3000 mutants of a CNN: %d loaded; of a Shape/Gather/Reshape chain: %d", a, b);
+  g_assert_cmpint (a, >, 0);
+  g_assert_cmpint (b, >, 0);
 }
 
 static void
