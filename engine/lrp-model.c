@@ -177,6 +177,47 @@ node_parameters (const LrpModel *model,
   return n;
 }
 
+static void
+append_floats (GString *s,
+               const float *v,
+               int n,
+               float fallback)
+{
+  g_string_append_c (s, '[');
+  for (int i = 0; i < MAX (n, 1); i++)
+    g_string_append_printf (s, "%s%g", i ? ", " : "", (double) (n ? v[i] : fallback));
+  g_string_append_c (s, ']');
+}
+
+/* What preprocessing an image gets, and the classes. */
+static void
+describe_metadata (const LrpModel *model,
+                   GString *s)
+{
+  const LrpMetadata *m = model->meta;
+  int n = lrp_model_get_n_classes (model);
+
+  g_string_append (s, "preprocessing: mean ");
+  append_floats (s, m->mean, m->n_mean, 0.f);
+  g_string_append (s, ", std ");
+  append_floats (s, m->std, m->n_std, 1.f);
+  g_string_append_printf (s, ", pixels in [%g, %g], %s, resize %s", (double) m->range_low,
+                          (double) m->range_high,
+                          m->color == LRP_COLOR_GRAY ? "gray" : m->color == LRP_COLOR_RGB
+                          ? "rgb" : "colour from the channel count",
+                          m->resize == LRP_RESIZE_STRETCH ? "stretch"
+                          : m->resize == LRP_RESIZE_CROP ? "crop" : "automatic");
+  if (m->resize == LRP_RESIZE_CROP)
+    g_string_append_printf (s, ":%d", m->crop_size);
+  g_string_append_printf (s, "\nclasses: %d", n);
+  if (m->labels)
+    for (int i = 0; i < MIN (n, 5) && m->labels[i]; i++)
+      g_string_append_printf (s, "%s%s", i ? ", " : " (", m->labels[i]);
+  if (m->labels && n > 0)
+    g_string_append (s, n > 5 ? ", …)" : ")");
+  g_string_append_c (s, '\n');
+}
+
 /* Returns: (transfer full): the graph as text, one layer a line. */
 char *
 lrp_model_describe (const LrpModel *model)
@@ -189,6 +230,7 @@ lrp_model_describe (const LrpModel *model)
                           model->n_nodes);
   if (model->meta->description)
     g_string_append_printf (s, "%s\n", model->meta->description);
+  describe_metadata (model, s);
   for (int i = 0; i < model->n_inputs; i++)
     {
       const LrpValue *v = &model->values[model->inputs[i]];
