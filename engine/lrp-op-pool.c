@@ -537,28 +537,43 @@ argmax_plane_2d (const LrpPoolGeometry *g,
                  float *y,
                  float tolerance)
 {
+  g_autofree float *row_max = am ? NULL : g_new (float, g->in[0] * g->out[1]);
+
+  for (int64_t h = 0; row_max && h < g->in[0]; h++)
+    for (int64_t ow = 0; ow < g->out[1]; ow++)
+      {
+        int64_t w0 = ow * g->stride[1] - g->pad_begin[1];
+        int64_t wlo = MAX (w0, 0), whi = MIN (w0 + g->kernel[1], g->in[1]);
+        float best = -INFINITY;
+
+        for (int64_t w = wlo; w < whi; w++)
+          {
+            float v = plane[h * g->in[1] + w];
+
+            best = (v > best) | (v != v) ? v : best;
+          }
+        row_max[h * g->out[1] + ow] = best;
+      }
   for (int64_t oh = 0; oh < g->out[0]; oh++)
     {
       int64_t h0 = oh * g->stride[0] - g->pad_begin[0];
       int64_t hlo = MAX (h0, 0), hhi = MIN (h0 + g->kernel[0], g->in[0]);
 
-      if (am == NULL && hlo < hhi)
+      if (am == NULL)
         {
-          /* Values only (the forward pass): no positions to track. */
+          /* Values only (the forward pass): the maximum is separable, so
+           * take each input row's window maxima once (row_max), then the
+           * maximum over the window's rows, a vectorisable loop. */
+          float *out = y + oh * g->out[1];
+
           for (int64_t ow = 0; ow < g->out[1]; ow++)
+            out[ow] = -INFINITY;
+          for (int64_t h = hlo; h < hhi; h++)
             {
-              int64_t w0 = ow * g->stride[1] - g->pad_begin[1];
-              int64_t wlo = MAX (w0, 0), whi = MIN (w0 + g->kernel[1], g->in[1]);
-              float best = -INFINITY;
+              const float *rm = row_max + h * g->out[1];
 
-              for (int64_t h = hlo; h < hhi; h++)
-                for (int64_t w = wlo; w < whi; w++)
-                  {
-                    float v = plane[h * g->in[1] + w];
-
-                    best = (v > best) | (v != v) ? v : best;
-                  }
-              y[oh * g->out[1] + ow] = best;
+              for (int64_t ow = 0; ow < g->out[1]; ow++)
+                out[ow] = (rm[ow] > out[ow]) | (rm[ow] != rm[ow]) ? rm[ow] : out[ow];
             }
           continue;
         }
