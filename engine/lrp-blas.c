@@ -348,9 +348,9 @@ accumulate_product (int64_t m,
                     float *y,
                     int64_t ldy)
 {
-  if (m * k >= SMALL_PRODUCT_WEIGHTS && n < m && n <= 1024)
+  if (m * k >= SMALL_PRODUCT_WEIGHTS && n < m && n <= 64)
     {
-      /* Few output positions, many channels (late ResNet layers, 7 × 7):
+      /* Very few output positions, many channels (ResNet's 7 × 7 layers):
        * OpenBLAS runs Yᵀ = Bᵀ Wᵀ about 1.5 times faster than W B with a
        * short N; transposing the small result back is cheap. */
       g_autofree float *t = g_new (float, n * m);
