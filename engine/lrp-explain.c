@@ -173,6 +173,23 @@ add_into (LrpTensor **total,
     lrp_tensor_f (*total)[i] += lrp_tensor_f (part)[i];
 }
 
+/* The activation node @n reads as @v.  A Conv output the fused forward pass
+ * did not keep is only computed when the reader needs its values: a
+ * BatchNorm passing relevance through (or taking its gradient) needs just
+ * the shape. */
+static LrpTensor *
+input_activation (LrpExplainer *e,
+                  int n,
+                  int v)
+{
+  LrpRuleKind k = e->rules[n].kind;
+
+  if (e->run->acts[v] == NULL && e->model->fusions[n].conv >= 0
+      && (e->mode == LRP_BACKWARD_GRADIENT || k == LRP_RULE_PASS || k == LRP_RULE_GRADIENT))
+    return e->model->values[v].tensor;
+  return lrp_run_get_value (e->run, v);
+}
+
 static gboolean
 run_node (LrpExplainer *e,
           int n,
@@ -199,7 +216,7 @@ run_node (LrpExplainer *e,
     {
       int v = node->inputs[i];
 
-      in[i] = v >= 0 ? e->run->acts[v] : NULL;
+      in[i] = v >= 0 ? input_activation (e, n, v) : NULL;
       if (v >= 0 && wants_relevance (e, v))
         r_in[i] = lrp_tensor_new_like (m->values[v].tensor);
     }
@@ -425,7 +442,7 @@ seed_layer (LrpExplainer *e,
             int v,
             GError **error)
 {
-  const LrpTensor *y = e->run->acts[v];
+  const LrpTensor *y = lrp_run_get_value (e->run, v);
   int64_t channels = y->rank >= 2 ? y->shape[1] : 1;
   int64_t inner = y->rank >= 2 ? y->n / (y->shape[0] * MAX (channels, 1)) : 1;
   LrpTensor *seed;
@@ -470,7 +487,8 @@ lrp_explainer_seed (LrpExplainer *e,
                    m->display_name, t->layer);
       return FALSE;
     }
-  seed = t->layer ? seed_layer (e, t, v, error) : seed_output (e, t, e->run->acts[v], error);
+  seed = t->layer ? seed_layer (e, t, v, error)
+                  : seed_output (e, t, lrp_run_get_value (e->run, v), error);
   if (seed == NULL)
     return FALSE;
   g_clear_pointer (&e->seed, lrp_tensor_unref);

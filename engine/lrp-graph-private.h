@@ -119,6 +119,17 @@ typedef struct
   gboolean is_input;
 } LrpValue;
 
+/* Forward-pass fusion of a Conv and the BatchNormalization after it
+ * (lrp-fuse.c).  Per node: for a fused Conv, the BatchNorm's index and the
+ * merged weights; for that BatchNorm, the Conv's index. */
+typedef struct
+{
+  int bn;                      /* Conv: the BatchNorm it computes, or -1 */
+  int conv;                    /* BatchNorm: the Conv computing it, or -1 */
+  LrpTensor *weight;           /* owned; merged, for the Conv */
+  LrpTensor *bias;             /* owned */
+} LrpFusion;
+
 struct _LrpModel
 {
   gint ref_count;
@@ -134,6 +145,7 @@ struct _LrpModel
   int n_outputs;
   int *outputs;                /* owned; value ids */
   GPtrArray *folded;           /* owned; char*: "name (Op)" of each folded node */
+  LrpFusion *fusions;          /* owned; one per node */
   LrpMetadata *meta;           /* owned */
 };
 
@@ -169,6 +181,15 @@ LrpModel *lrp_graph_build (const char *display_name, int opset, GPtrArray *input
 void lrp_model_set_metadata (LrpModel *model, LrpMetadata *meta);
 int lrp_model_find_value (const LrpModel *model, const char *name);
 void lrp_attrs_clear (LrpAttrs *attrs);
+
+void lrp_model_fuse (LrpModel *model);
+void lrp_model_free_fusions (LrpModel *model);
+/* Fused Conv @n: writes the BatchNorm's output, drops the Conv's. */
+gboolean lrp_node_forward_fused (const LrpModel *model, int n, LrpTensor **acts,
+                                 GCancellable *cancellable, GError **error);
+/* An output buffer for @meta: @previous reused when it fits, else new. */
+LrpTensor *lrp_reusable_output (const LrpOpClass *klass, const LrpTensor *meta,
+                                LrpTensor *previous);
 
 /* Runs one node's forward with freshly allocated outputs. */
 gboolean lrp_node_forward (const LrpModel *model, const LrpNode *node, LrpTensor **acts,

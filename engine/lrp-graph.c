@@ -163,8 +163,8 @@ sort_nodes (Builder *b,
 
 /* A fresh zeroed output, or the buffer a previous run left (zeroed again):
  * reusing it spares the page faults of allocating every activation anew. */
-static LrpTensor *
-reusable_output (const LrpOpClass *klass,
+LrpTensor *
+lrp_reusable_output (const LrpOpClass *klass,
                  const LrpTensor *meta,
                  LrpTensor *previous)
 {
@@ -194,7 +194,7 @@ lrp_node_forward (const LrpModel *model,
     in[i] = node->inputs[i] >= 0 ? acts[node->inputs[i]] : NULL;
   for (int i = 0; i < node->n_outputs; i++)
     if (node->outputs[i] >= 0)
-      out[i] = reusable_output (node->klass, model->values[node->outputs[i]].tensor,
+      out[i] = lrp_reusable_output (node->klass, model->values[node->outputs[i]].tensor,
                                 acts[node->outputs[i]]);
 
   ok = node->klass->forward (node, in, out, cancellable, error);
@@ -452,6 +452,7 @@ lrp_graph_build (const char *display_name,
       g_prefix_error (error, "%s: ", display_name);
       return NULL;
     }
+  lrp_model_fuse (model);
   return g_steal_pointer (&model);
 }
 
@@ -498,6 +499,7 @@ lrp_model_unref (LrpModel *model)
   g_free (model->values);
   g_free (model->inputs);
   g_free (model->outputs);
+  lrp_model_free_fusions (model);
   g_clear_pointer (&model->folded, g_ptr_array_unref);
   g_clear_pointer (&model->meta, lrp_metadata_free);
   g_free (model->display_name);

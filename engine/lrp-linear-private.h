@@ -40,6 +40,11 @@ gboolean lrp_linear_transpose2 (const LrpLinearShape *s, const float *w1, const 
 LrpLinear **lrp_canonize (const LrpModel *model, gboolean merge, GError **error);
 void lrp_canonized_free (const LrpModel *model, LrpLinear **layers);
 
+/* The BatchNormalization merged into a layer whose output is @value, or
+ * -1; and the merge itself (weight and bias changed in place). */
+int lrp_batchnorm_after (const LrpModel *model, int value, int64_t channels);
+void lrp_batchnorm_fold (const LrpModel *model, int bn, LrpTensor *weight, float *bias);
+
 /* Relevance through a linear layer by its rule (LRP mode) or gradient. */
 gboolean lrp_linear_backward (const LrpNode *node, const LrpBackwardCtx *ctx,
                               LrpTensor *const *in, LrpTensor *const *out,

@@ -139,33 +139,67 @@ linear_free (LrpLinear *l)
   g_free (l);
 }
 
-/* The BatchNormalization right after the layer, when it is the layer
- * output's only reader: W' = W·s, b' = (b − μ)·s + β, s = γ/√(σ² + ε). */
+/* The BatchNormalization right after a Conv/Gemm: the only reader of
+ * @value, with constant parameters of @channels values.  -1 if none. */
+int
+lrp_batchnorm_after (const LrpModel *model,
+                     int value,
+                     int64_t channels)
+{
+  int bn = single_consumer (model, value);
+  const LrpNode *node;
+
+  if (bn < 0)
+    return -1;
+  node = &model->nodes[bn];
+  if (!g_str_equal (node->op_type, "BatchNormalization") || node->inputs[0] != value
+      || node->n_outputs != 1)
+    return -1;
+  for (int i = 1; i <= 4; i++)
+    {
+      const LrpTensor *t = constant_input (model, node, i);
+
+      if (t == NULL || t->n != channels || t->dtype != LRP_DTYPE_FLOAT)
+        return -1;
+    }
+  return bn;
+}
+
+/* W' = W·s, b' = (b − μ)·s + β with s = γ/√(σ² + ε), per output channel
+ * (§4 of lrp-rules.md): @weight (not shared) and @bias change in place. */
+void
+lrp_batchnorm_fold (const LrpModel *model,
+                    int bn,
+                    LrpTensor *weight,
+                    float *bias)
+{
+  const LrpNode *node = &model->nodes[bn];
+  const float *scale = lrp_tensor_f (constant_input (model, node, 1));
+  const float *shift = lrp_tensor_f (constant_input (model, node, 2));
+  const float *mean = lrp_tensor_f (constant_input (model, node, 3));
+  const float *var = lrp_tensor_f (constant_input (model, node, 4));
+  int64_t channels = weight->shape[0];
+  int64_t per = channels > 0 ? weight->n / channels : 0;
+  float eps = lrp_op_batchnorm_epsilon (node);
+
+  for (int64_t c = 0; c < channels; c++)
+    {
+      float s = scale[c] / sqrtf (var[c] + eps);
+
+      for (int64_t k = 0; k < per; k++)
+        lrp_tensor_f (weight)[c * per + k] *= s;
+      bias[c] = (bias[c] - mean[c]) * s + shift[c];
+    }
+}
+
 static void
 merge_batchnorm (const LrpModel *model,
                  LrpLinear *l)
 {
-  int bn = single_consumer (model, l->out_value);
-  const LrpNode *node;
-  const LrpTensor *scale, *shift, *mean, *var;
-  int64_t channels = l->weight->shape[0];
-  int64_t per = channels > 0 ? l->weight->n / channels : 0;
-  float eps;
+  int bn = lrp_batchnorm_after (model, l->out_value, l->weight->shape[0]);
 
   if (bn < 0)
     return;
-  node = &model->nodes[bn];
-  if (!g_str_equal (node->op_type, "BatchNormalization") || node->inputs[0] != l->out_value)
-    return;
-  scale = constant_input (model, node, 1);
-  shift = constant_input (model, node, 2);
-  mean = constant_input (model, node, 3);
-  var = constant_input (model, node, 4);
-  if (!scale || !shift || !mean || !var || scale->n != channels || shift->n != channels
-      || mean->n != channels || var->n != channels)
-    return;
-
-  eps = lrp_op_batchnorm_epsilon (node);
   if (g_atomic_int_get (&l->weight->ref_count) > 1)
     {
       LrpTensor *own = lrp_tensor_copy (l->weight);
@@ -173,16 +207,8 @@ merge_batchnorm (const LrpModel *model,
       lrp_tensor_unref (l->weight);
       l->weight = own;
     }
-  for (int64_t c = 0; c < channels; c++)
-    {
-      float s = lrp_tensor_f (scale)[c] / sqrtf (lrp_tensor_f (var)[c] + eps);
-      float *b = &lrp_tensor_f (l->bias)[c];
-
-      for (int64_t k = 0; k < per; k++)
-        lrp_tensor_f (l->weight)[c * per + k] *= s;
-      *b = (*b - lrp_tensor_f (mean)[c]) * s + lrp_tensor_f (shift)[c];
-    }
-  l->out_value = node->outputs[0];
+  lrp_batchnorm_fold (model, bn, l->weight, lrp_tensor_f (l->bias));
+  l->out_value = model->nodes[bn].outputs[0];
 }
 
 static LrpTensor *

@@ -91,10 +91,16 @@ lrp_run_forward_inputs (LrpRun *run,
   for (int n = 0; n < m->n_nodes; n++)
     {
       gint64 start = profile ? g_get_monotonic_time () : 0;
+      const LrpFusion *f = &m->fusions[n];
+      gboolean ok;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (!lrp_node_forward (m, &m->nodes[n], run->acts, cancellable, error))
+      if (f->conv >= 0)
+        continue;             /* computed by its Conv */
+      ok = f->bn >= 0 ? lrp_node_forward_fused (m, n, run->acts, cancellable, error)
+                      : lrp_node_forward (m, &m->nodes[n], run->acts, cancellable, error);
+      if (!ok)
         return FALSE;
       if (profile)
         g_printerr ("forward %-40s %-20s %8.2f ms\n", m->nodes[n].name, m->nodes[n].op_type,
@@ -114,11 +120,20 @@ lrp_run_forward (LrpRun *run,
   return lrp_run_forward_inputs (run, 1, &input, cancellable, error);
 }
 
+/* Returns: (transfer none): the activation of @value_id; a fused Conv's
+ * output, which the forward pass does not keep, is computed now. */
 LrpTensor *
 lrp_run_get_value (LrpRun *run,
                    int value_id)
 {
-  g_return_val_if_fail (value_id >= 0 && value_id < run->model->n_values, NULL);
+  const LrpModel *m = run->model;
+  int producer;
+
+  g_return_val_if_fail (value_id >= 0 && value_id < m->n_values, NULL);
+  producer = m->values[value_id].producer;
+  if (run->acts[value_id] == NULL && producer >= 0 && m->fusions[producer].bn >= 0
+      && run->acts[m->nodes[producer].inputs[0]] != NULL)
+    lrp_node_forward (m, &m->nodes[producer], run->acts, NULL, NULL);
   return run->acts[value_id];
 }
 
