@@ -95,7 +95,10 @@ lrp_explainer_new (LrpModel *model,
             continue;
           if (e->consumers[v] == NULL)
             e->consumers[v] = g_array_new (FALSE, FALSE, sizeof (int));
-          g_array_append_val (e->consumers[v], n);
+          /* A node reading the tensor twice (Add(a, a)) is one consumer. */
+          if (e->consumers[v]->len == 0
+              || g_array_index (e->consumers[v], int, e->consumers[v]->len - 1) != n)
+            g_array_append_val (e->consumers[v], n);
         }
     }
   if (!lrp_run_forward (e->run, input, cancellable, error))
@@ -217,6 +220,15 @@ run_node (LrpExplainer *e,
       int v = node->inputs[i];
 
       in[i] = v >= 0 ? input_activation (e, n, v) : NULL;
+      if (v >= 0 && in[i] == NULL)
+        {
+          g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_FAILED,
+                       "%s: the activation “%s” could not be computed", m->display_name,
+                       m->values[v].name);
+          for (int k = 0; k < i; k++)
+            g_clear_pointer (&r_in[k], lrp_tensor_unref);
+          return FALSE;
+        }
       if (v >= 0 && wants_relevance (e, v))
         r_in[i] = lrp_tensor_new_like (m->values[v].tensor);
     }
@@ -443,9 +455,17 @@ seed_layer (LrpExplainer *e,
             GError **error)
 {
   const LrpTensor *y = lrp_run_get_value (e->run, v);
-  int64_t channels = y->rank >= 2 ? y->shape[1] : 1;
-  int64_t inner = y->rank >= 2 ? y->n / (y->shape[0] * MAX (channels, 1)) : 1;
+  int64_t channels, inner;
   LrpTensor *seed;
+
+  if (y == NULL || y->n == 0)
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET,
+                   "%s: tensor “%s” is empty", e->model->display_name, t->layer);
+      return NULL;
+    }
+  channels = y->rank >= 2 ? y->shape[1] : 1;
+  inner = y->rank >= 2 ? y->n / (y->shape[0] * MAX (channels, 1)) : 1;
 
   if ((t->channel >= 0 && (y->rank < 2 || t->channel >= channels))
       || (t->neuron >= 0 && t->neuron >= y->n))
@@ -522,6 +542,27 @@ remember_target (LrpExplainer *e,
   e->target.layer = e->start_layer;
 }
 
+/* A BatchNorm merged into the layer before it is the identity there (§4):
+ * it passes relevance through whatever rule a map gave it. */
+static void
+force_merged_pass (LrpExplainer *e,
+                   LrpRule *rules)
+{
+  const LrpModel *m = e->model;
+
+  for (int n = 0; n < m->n_nodes; n++)
+    {
+      const LrpLinear *l = e->canonized[n];
+      int producer;
+
+      if (l == NULL || l->out_value == m->nodes[n].outputs[0])
+        continue;
+      producer = m->values[l->out_value].producer;
+      if (producer >= 0 && g_str_equal (m->nodes[producer].op_type, "BatchNormalization"))
+        rules[producer] = lrp_rule_default (LRP_RULE_PASS);
+    }
+}
+
 gboolean
 lrp_explainer_explain (LrpExplainer *e,
                        const LrpComposite *composite,
@@ -556,6 +597,7 @@ lrp_explainer_explain (LrpExplainer *e,
       if (!lrp_explainer_seed (e, target, error))
         return FALSE;
     }
+  force_merged_pass (e, rules);
   e->mode = LRP_BACKWARD_LRP;
   memcpy (e->rules, rules, sizeof (LrpRule) * (size_t) m->n_nodes);
   if (!check_explainable (e, error))
@@ -582,15 +624,16 @@ lrp_explainer_gradient_pass (LrpExplainer *e,
   if (e->plain == NULL && (e->plain = lrp_canonize (m, FALSE, error)) == NULL)
     return FALSE;
   clear_relevance (e);
-  if (!lrp_explainer_seed (e, target, error))
-    return FALSE;
   if (fixed_seed)
     {
-      lrp_tensor_unref (e->seed);
+      /* Another input through the same start (baselines' samples): the
+       * target was resolved on the real input, keep it. */
+      g_clear_pointer (&e->seed, lrp_tensor_unref);
       e->seed = lrp_tensor_copy (fixed_seed);
-      lrp_tensor_unref (e->rel[e->start_value]);
       e->rel[e->start_value] = lrp_tensor_copy (fixed_seed);
     }
+  else if (!lrp_explainer_seed (e, target, error))
+    return FALSE;
   e->mode = LRP_BACKWARD_GRADIENT;
   for (int n = 0; n < m->n_nodes; n++)
     e->rules[n] = lrp_rule_default (LRP_RULE_GRADIENT);

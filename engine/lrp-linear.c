@@ -219,11 +219,21 @@ zeros (int64_t n)
 
 static LrpLinear *
 canonize_conv (const LrpModel *model,
-               const LrpNode *node)
+               const LrpNode *node,
+               GError **error)
 {
-  LrpLinear *l = g_new0 (LrpLinear, 1);
+  LrpLinear *l;
   const LrpTensor *w = constant_input (model, node, 1);
   const LrpTensor *b = constant_input (model, node, 2);
+
+  if (node->n_inputs > 2 && node->inputs[2] >= 0 && (b == NULL || b->n != w->shape[0]))
+    {
+      g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_UNEXPLAINABLE,
+                   "node “%s” (%s): LRP needs a constant bias of one value per output",
+                   node->name, node->op_type);
+      return NULL;
+    }
+  l = g_new0 (LrpLinear, 1);
 
   /* Shared with the model until something changes it (BatchNorm merge). */
   l->weight = lrp_tensor_ref ((LrpTensor *) w);
@@ -298,7 +308,9 @@ merge_bias_add (const LrpModel *model,
     return;
   node = &model->nodes[add];
   b = constant_input (model, node, node->inputs[0] == l->out_value ? 1 : 0);
-  if (b == NULL || b->n != l->bias->n || b->dtype != LRP_DTYPE_FLOAT)
+  /* One value per output, broadcast along the last axis only. */
+  if (b == NULL || b->n != l->bias->n || b->dtype != LRP_DTYPE_FLOAT
+      || b->shape[b->rank - 1] != b->n)
     return;
   memcpy (l->bias->data, b->data, sizeof (float) * (size_t) b->n);
   l->out_value = node->outputs[0];
@@ -330,7 +342,7 @@ lrp_canonize (const LrpModel *model,
 
       if (!conv && !lrp_node_is_dense (model, node))
         continue;
-      l = conv ? canonize_conv (model, node) : canonize_dense (model, node, error);
+      l = conv ? canonize_conv (model, node, error) : canonize_dense (model, node, error);
       if (l == NULL)
         {
           lrp_canonized_free (model, layers);

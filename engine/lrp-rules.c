@@ -375,7 +375,7 @@ box_bound (Work *w,
 {
   float *out = buf (w, w->n_x);
   int64_t channels = x->rank >= 2 ? x->shape[1] : 1;
-  int64_t inner = channels > 0 ? x->n / (x->shape[0] * channels) : 0;
+  int64_t inner = channels > 0 && x->shape[0] > 0 ? x->n / (x->shape[0] * channels) : 0;
 
   if (rule->n_box != 1 && rule->n_box != channels)
     {

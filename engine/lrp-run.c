@@ -131,9 +131,11 @@ lrp_run_get_value (LrpRun *run,
 
   g_return_val_if_fail (value_id >= 0 && value_id < m->n_values, NULL);
   producer = m->values[value_id].producer;
+  /* NULL if even that fails (memory): callers say so. */
   if (run->acts[value_id] == NULL && producer >= 0 && m->fusions[producer].bn >= 0
-      && run->acts[m->nodes[producer].inputs[0]] != NULL)
-    lrp_node_forward (m, &m->nodes[producer], run->acts, NULL, NULL);
+      && run->acts[m->nodes[producer].inputs[0]] != NULL
+      && !lrp_node_forward (m, &m->nodes[producer], run->acts, NULL, NULL))
+    return NULL;
   return run->acts[value_id];
 }
 

@@ -95,6 +95,61 @@ test_incremental (void)
     }
 }
 
+/* A node reading the same tensor twice (Add(a, a)) above the changed
+ * layer: its kept contributions count once each. */
+static void
+test_incremental_shared_input (void)
+{
+  static const int64_t xs[] = { 1, 4 }, ws[] = { 4, 4 }, w5s[] = { 3, 4 };
+  float w0[16], w2[16], w5[12];
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (2, xs, 21);
+  g_autoptr(LrpExplainer) e = NULL;
+  const char *steps[] = { "linear=epsilon", "linear=epsilon;#1=zplus", "linear=epsilon;#0=flat" };
+
+  for (int i = 0; i < 16; i++)
+    {
+      w0[i] = (float) ((i * 7) % 9 - 4) / 4.f;
+      w2[i] = (float) ((i * 5) % 7 - 3) / 3.f;
+      if (i < 12)
+        w5[i] = (float) ((i * 3) % 5 - 2) / 2.f;
+    }
+  lrp_test_graph_input (g, "x", 2, xs);
+  lrp_test_graph_initializer (g, "w0", 2, ws, w0);
+  lrp_test_graph_initializer (g, "w2", 2, ws, w2);
+  lrp_test_graph_initializer (g, "w5", 2, w5s, w5);
+  lrp_test_graph_node (g, "Gemm", "g0", "x,w0", "h");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Relu", "r1", "h", "a");
+  lrp_test_graph_node (g, "Gemm", "g2", "a,w2", "d");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Add", "twice", "a,a", "s");
+  lrp_test_graph_node (g, "Add", "sum", "d,s", "t");
+  lrp_test_graph_node (g, "Gemm", "g5", "t,w5", "y");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "shared.onnx", NULL, NULL);
+  g_assert_nonnull (model);
+  e = new_explainer (model, x);
+  for (gsize k = 0; k < G_N_ELEMENTS (steps); k++)
+    {
+      g_autoptr(LrpExplainer) fresh = new_explainer (model, x);
+      g_auto(GStrv) names = NULL;
+      LrpTarget t = LRP_TARGET_INIT;
+
+      t.class_index = 0;
+      run (e, steps[k], &t);
+      run (fresh, steps[k], &t);
+      names = lrp_explainer_list_tensors (fresh);
+      for (int i = 0; names[i]; i++)
+        assert_same (lrp_explainer_get_relevance (e, names[i]),
+                     lrp_explainer_get_relevance (fresh, names[i]), 1e-6);
+    }
+}
+
 /* LRP is linear in the start relevance: A − B equals A minus B. */
 static void
 test_contrast (void)
@@ -382,6 +437,8 @@ test_baselines (void)
                   sum_of (lrp_explainer_get_relevance (ig, NULL)), delta);
   g_assert_cmpfloat_with_epsilon (sum_of (lrp_explainer_get_relevance (ig, NULL)), delta,
                                   0.02 * MAX (1.0, fabs (delta)));
+  /* The samples' own predictions do not replace the explained class. */
+  g_assert_cmpint (lrp_explainer_get_class (ig), ==, 1);
   g_assert_false (lrp_explainer_baseline (ig, LRP_BASELINE_SMOOTHGRAD, &t, 0, 0.1f, NULL, &error));
   g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
 }
@@ -392,6 +449,7 @@ main (int argc,
 {
   lrp_test_init (&argc, &argv);
   g_test_add_func ("/explain/incremental", test_incremental);
+  g_test_add_func ("/explain/incremental-shared-input", test_incremental_shared_input);
   g_test_add_func ("/explain/contrast", test_contrast);
   g_test_add_func ("/explain/from-layer", test_from_layer);
   g_test_add_func ("/explain/bad-targets", test_bad_targets);

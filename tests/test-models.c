@@ -101,6 +101,32 @@ test_explain (gconstpointer data)
   g_assert_cmpfloat (fabs (sum), >, 0.1);
 }
 
+/* A BatchNorm merged into the Conv before it is the identity there: a
+ * rule map naming it changes nothing (§4 of lrp-rules.md). */
+static void
+test_merged_batchnorm_rule (void)
+{
+  g_autofree char *path = g_build_filename (source_dir, "resources", "models", "fashion-cnn.onnx",
+                                            NULL);
+  g_autofree char *image = g_build_filename (source_dir, "resources", "images",
+                                             "fmnist-17-coat.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = lrp_model_load (path, NULL, &error);
+  g_autoptr(LrpTensor) x = lrp_model_load_input (model, image, &error);
+  g_autoptr(LrpExplainer) a = lrp_explainer_new (model, x, NULL, &error);
+  g_autoptr(LrpExplainer) b = lrp_explainer_new (model, x, NULL, &error);
+  g_autoptr(LrpComposite) plain = lrp_composite_parse ("epsilon_plus", &error);
+  g_autoptr(LrpComposite) named = lrp_composite_parse ("epsilon_plus;name:*BatchNormalization=gradient",
+                                                       &error);
+  LrpTarget t = LRP_TARGET_INIT;
+
+  g_assert_no_error (error);
+  g_assert_true (lrp_explainer_explain (a, plain, &t, NULL, &error));
+  g_assert_true (lrp_explainer_explain (b, named, &t, NULL, &error));
+  g_assert_cmpfloat (lrp_test_rel_error (lrp_explainer_get_relevance (a, NULL),
+                                         lrp_explainer_get_relevance (b, NULL)), <=, 1e-6);
+}
+
 int
 main (int argc,
       char **argv)
@@ -118,5 +144,6 @@ main (int argc,
       g_test_add_data_func (p, models[i], test_model);
       g_test_add_data_func (q, models[i], test_explain);
     }
+  g_test_add_func ("/models/fashion-cnn/merged-batchnorm-rule", test_merged_batchnorm_rule);
   return g_test_run ();
 }
