@@ -143,6 +143,11 @@ static const ConvCase conv_cases[] = {
    * output rows, the last one partial. */
   { "banded", 2, 64, 8, 1, { 66, 64 }, { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1 }, { 1, 1 } },
   { "1d", 1, 3, 4, 1, { 15 }, { 4 }, { 2 }, { 1 }, { 2 }, { 2 } },
+  /* Wide enough (≥ 16 channels, stride 1) for the transposed product to
+   * run as a forward convolution with flipped weights; asymmetric pads,
+   * dilation. */
+  { "flip-asym", 2, 16, 24, 1, { 9, 11 }, { 3, 4 }, { 1, 1 }, { 2, 0 }, { 1, 3 }, { 1, 1 } },
+  { "flip-dilated", 2, 20, 16, 1, { 12, 10 }, { 3, 3 }, { 1, 1 }, { 0, 4 }, { 3, 0 }, { 2, 3 } },
   { "3d", 3, 4, 6, 2, { 5, 6, 7 }, { 2, 3, 3 }, { 1, 2, 1 }, { 1, 0, 1 }, { 0, 1, 1 },
     { 2, 1, 1 } },
 };
@@ -208,6 +213,43 @@ test_im2col_adjoint (void)
       for (int64_t j = 0; j < nx; j++)
         rhs += (double) x[j] * (double) back[j];
       g_test_message ("%s: <im2col x, y> = %g, <x, col2im y> = %g", conv_cases[i].name, lhs, rhs);
+      g_assert_cmpfloat (fabs (lhs - rhs), <=, 1e-5 * MAX (scale, 1.0));
+    }
+}
+
+/* <conv(x), y> == <x, Σ_t J(w_t)ᵀ y_t>: the transposed product (both of
+ * its strategies: col2im, and a forward convolution with flipped weights)
+ * is the adjoint of the forward one, for one term and for two. */
+static void
+test_conv_transpose_adjoint (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (conv_cases); i++)
+    {
+      LrpConvGeometry g = make_geometry (&conv_cases[i]);
+      int64_t nx = g.channels * lrp_conv_in_size (&g);
+      int64_t ny = g.out_channels * lrp_conv_out_size (&g);
+      int64_t nw = weight_count (&g);
+      g_autofree float *x = random_floats (rand, nx);
+      g_autofree float *w1 = random_floats (rand, nw), *w2 = random_floats (rand, nw);
+      g_autofree float *y1 = random_floats (rand, ny), *y2 = random_floats (rand, ny);
+      g_autofree float *z1 = g_new (float, ny), *z2 = g_new (float, ny);
+      g_autofree float *back = g_new0 (float, nx);
+      const float *w[2] = { w1, w2 }, *y[2] = { y1, y2 };
+      double lhs = 0, rhs = 0, scale = 0;
+
+      g_assert_true (lrp_conv_forward (&g, 1, x, w1, NULL, z1, NULL, NULL));
+      g_assert_true (lrp_conv_forward (&g, 1, x, w2, NULL, z2, NULL, NULL));
+      g_assert_true (lrp_conv_transpose_sum (&g, 1, 2, w, y, back, NULL, NULL));
+      for (int64_t j = 0; j < ny; j++)
+        {
+          lhs += (double) z1[j] * y1[j] + (double) z2[j] * y2[j];
+          scale += fabs ((double) z1[j] * y1[j]) + fabs ((double) z2[j] * y2[j]);
+        }
+      for (int64_t j = 0; j < nx; j++)
+        rhs += (double) x[j] * back[j];
+      g_test_message ("%s: <conv x, y> = %g, <x, conv^T y> = %g", conv_cases[i].name, lhs, rhs);
       g_assert_cmpfloat (fabs (lhs - rhs), <=, 1e-5 * MAX (scale, 1.0));
     }
 }
@@ -634,6 +676,7 @@ main (int argc,
   g_test_add_func ("/blas/sgemm/empty", test_sgemm_empty);
   g_test_add_func ("/blas/im2col/adjoint", test_im2col_adjoint);
   g_test_add_func ("/blas/im2col/col2im-accumulates", test_col2im_accumulates);
+  g_test_add_func ("/blas/conv/transpose-adjoint", test_conv_transpose_adjoint);
   g_test_add_func ("/blas/im2col/bands", test_im2col_bands);
   g_test_add_func ("/blas/conv/geometries", test_conv_geometries);
   g_test_add_func ("/blas/conv/pointwise", test_conv_pointwise);
