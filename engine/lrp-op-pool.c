@@ -539,21 +539,30 @@ argmax_plane_2d (const LrpPoolGeometry *g,
 {
   g_autofree float *row_max = am ? NULL : g_new (float, g->in[0] * g->out[1]);
 
+  /* Kernel tap by tap over whole rows: simple strided loops the compiler
+   * vectorises, instead of one short window at a time. */
   for (int64_t h = 0; row_max && h < g->in[0]; h++)
-    for (int64_t ow = 0; ow < g->out[1]; ow++)
-      {
-        int64_t w0 = ow * g->stride[1] - g->pad_begin[1];
-        int64_t wlo = MAX (w0, 0), whi = MIN (w0 + g->kernel[1], g->in[1]);
-        float best = -INFINITY;
+    {
+      const float *row = plane + h * g->in[1];
+      float *rm = row_max + h * g->out[1];
 
-        for (int64_t w = wlo; w < whi; w++)
-          {
-            float v = plane[h * g->in[1] + w];
+      for (int64_t ow = 0; ow < g->out[1]; ow++)
+        rm[ow] = -INFINITY;
+      for (int64_t k = 0; k < g->kernel[1]; k++)
+        {
+          /* Outputs whose tap k falls inside the row: 0 ≤ ow·s − p + k < W */
+          int64_t s = g->stride[1], off = k - g->pad_begin[1];
+          int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s;
+          int64_t hi = MIN (g->out[1], off >= g->in[1] ? 0 : (g->in[1] - 1 - off) / s + 1);
 
-            best = (v > best) | (v != v) ? v : best;
-          }
-        row_max[h * g->out[1] + ow] = best;
-      }
+          for (int64_t ow = lo; ow < hi; ow++)
+            {
+              float v = row[ow * s + off];
+
+              rm[ow] = (v > rm[ow]) | (v != v) ? v : rm[ow];
+            }
+        }
+    }
   for (int64_t oh = 0; oh < g->out[0]; oh++)
     {
       int64_t h0 = oh * g->stride[0] - g->pad_begin[0];
