@@ -168,16 +168,12 @@ batchnorm_backward (const LrpNode *node,
   float *rx;
   int64_t channels = in[0]->shape[1], inner = 1, planes;
   LrpBackKind kind;
+  gboolean done;
 
-  if (r_out[0] == NULL || r_in[0] == NULL)
-    return TRUE;
-  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_begin (node, ctx, in[0], r_out, r_in, &kind, &done, error))
     return FALSE;
-  if (kind == LRP_BACK_PASS)
-    {
-      lrp_back_pass (r_out[0], r_in[0]);
-      return TRUE;
-    }
+  if (done)
+    return TRUE;
   s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   rx = lrp_tensor_f (r_in[0]);
   for (int d = 2; d < in[0]->rank; d++)
@@ -362,16 +358,12 @@ softmax_backward (const LrpNode *node,
   g_autofree float *s = NULL;
   int64_t outer, len, inner;
   LrpBackKind kind;
+  gboolean done;
 
-  if (r_out[0] == NULL || r_in[0] == NULL)
-    return TRUE;
-  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_begin (node, ctx, in[0], r_out, r_in, &kind, &done, error))
     return FALSE;
-  if (kind == LRP_BACK_PASS)
-    {
-      lrp_back_pass (r_out[0], r_in[0]);
-      return TRUE;
-    }
+  if (done)
+    return TRUE;
   s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   softmax_blocks (p, in[0], &outer, &len, &inner);
   for (int64_t o = 0; o < outer; o++)
@@ -642,16 +634,14 @@ reduce_backward (const LrpNode *node,
   double c;
   float *rx;
   LrpBackKind kind;
+  gboolean done;
 
-  if (r_out[0] == NULL || r_in[0] == NULL || x->dtype != LRP_DTYPE_FLOAT)
+  if (x->dtype != LRP_DTYPE_FLOAT)
     return TRUE;
-  if (!lrp_back_kind (node, ctx, x, r_out[0], &kind, error))
+  if (!lrp_back_begin (node, ctx, x, r_out, r_in, &kind, &done, error))
     return FALSE;
-  if (kind == LRP_BACK_PASS)
-    {
-      lrp_back_pass (r_out[0], r_in[0]);
-      return TRUE;
-    }
+  if (done)
+    return TRUE;
   s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   c = p->mean && count > 0 ? 1.0 / (double) count : 1.0;
   rx = lrp_tensor_f (r_in[0]);

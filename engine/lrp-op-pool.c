@@ -728,16 +728,12 @@ maxpool_backward (const LrpNode *node,
   const float *x = lrp_tensor_f (in[0]);
   float *rx;
   LrpBackKind kind;
+  gboolean done;
 
-  if (r_out[0] == NULL || r_in[0] == NULL)
-    return TRUE;
-  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_begin (node, ctx, in[0], r_out, r_in, &kind, &done, error))
     return FALSE;
-  if (kind == LRP_BACK_PASS)
-    {
-      lrp_back_pass (r_out[0], r_in[0]);
-      return TRUE;
-    }
+  if (done)
+    return TRUE;
   argmax = g_new (int64_t, MAX (out[0]->n, 1));
   /* Winners within a few float32 ulps of the layer's scale tie, and the
    * first wins: windows that tie in exact arithmetic (the flat background
@@ -811,16 +807,12 @@ avgpool_backward (const LrpNode *node,
   LrpPoolGeometry g;
   int64_t in_strides[LRP_MAX_RANK];
   LrpBackKind kind;
+  gboolean done;
 
-  if (r_out[0] == NULL || r_in[0] == NULL)
-    return TRUE;
-  if (!lrp_back_kind (node, ctx, in[0], r_out[0], &kind, error))
+  if (!lrp_back_begin (node, ctx, in[0], r_out, r_in, &kind, &done, error))
     return FALSE;
-  if (kind == LRP_BACK_PASS)
-    {
-      lrp_back_pass (r_out[0], r_in[0]);
-      return TRUE;
-    }
+  if (done)
+    return TRUE;
   if (!lrp_pool_geometry (node, in[0], &g, error))
     return FALSE;
   plane_strides (&g, in_strides);

@@ -44,14 +44,15 @@ float lrp_op_batchnorm_epsilon (const LrpNode *node);
  * as many elements. */
 typedef enum { LRP_BACK_GRADIENT, LRP_BACK_NORM, LRP_BACK_PASS } LrpBackKind;
 
-/* Which of the three @node's rule asks for; BAD_RULES for any other. */
-gboolean lrp_back_kind (const LrpNode *node, const LrpBackwardCtx *ctx, const LrpTensor *x,
-                        const LrpTensor *r, LrpBackKind *kind, GError **error);
 /* The seed for GRADIENT or NORM from relevance @r and output @y (g_free it). */
 float *lrp_back_seed (LrpBackKind kind, const LrpBackwardCtx *ctx, const LrpTensor *r,
                       const LrpTensor *y);
-/* rx += r */
-void lrp_back_pass (const LrpTensor *r, LrpTensor *rx);
+/* The start every such op shares: FALSE with @error set, or TRUE with
+ * *@done when nothing is left to do (no relevance reached the op, or the
+ * pass rule already copied it); else *@kind says what to push through. */
+gboolean lrp_back_begin (const LrpNode *node, const LrpBackwardCtx *ctx, const LrpTensor *x,
+                         LrpTensor *const *r_out, LrpTensor *const *r_in, LrpBackKind *kind,
+                         gboolean *done, GError **error);
 
 /* Cancellation check for long kernels: every so many rows. */
 static inline gboolean

@@ -135,7 +135,8 @@ lrp_check_constant (const LrpNode *node,
   return TRUE;
 }
 
-gboolean
+/* Which of the three @node's rule asks for; BAD_RULES for any other. */
+static gboolean
 lrp_back_kind (const LrpNode *node,
                const LrpBackwardCtx *ctx,
                const LrpTensor *x,
@@ -185,10 +186,34 @@ lrp_back_seed (LrpBackKind kind,
   return s;
 }
 
-void
+static void
 lrp_back_pass (const LrpTensor *r,
            LrpTensor *rx)
 {
   for (int64_t i = 0; i < rx->n; i++)
     lrp_tensor_f (rx)[i] += lrp_tensor_f (r)[i];
+}
+
+gboolean
+lrp_back_begin (const LrpNode *node,
+                const LrpBackwardCtx *ctx,
+                const LrpTensor *x,
+                LrpTensor *const *r_out,
+                LrpTensor *const *r_in,
+                LrpBackKind *kind,
+                gboolean *done,
+                GError **error)
+{
+  *done = TRUE;
+  if (r_out[0] == NULL || r_in[0] == NULL)
+    return TRUE;
+  if (!lrp_back_kind (node, ctx, x, r_out[0], kind, error))
+    return FALSE;
+  if (*kind == LRP_BACK_PASS)
+    {
+      lrp_back_pass (r_out[0], r_in[0]);
+      return TRUE;
+    }
+  *done = FALSE;
+  return TRUE;
 }
