@@ -55,12 +55,13 @@ run_tests() {
     meson test -C build-sanitize --print-errorlogs --num-processes 2 --no-suite slow "$@" \
     2>&1 | tee -a "$log" || status=1
 
-  local ok fail timeout
+  local ok fail timeout skipped
   ok=$(count "$log" "Ok")
   fail=$(count "$log" "Fail")
   timeout=$(count "$log" "Timeout")
+  skipped=$(count "$log" "Skipped")
   echo
-  echo "$ok passed, $((fail + timeout)) failed"
+  echo "$ok passed, $((fail + timeout)) failed, $skipped skipped"
   rm -f "$log"
   return $status
 }
