@@ -76,6 +76,15 @@ gboolean lrp_conv_transpose_sum (const LrpConvGeometry *g, int64_t batch, int n_
                                  const float *const *w, const float *const *dy, float *dx,
                                  GCancellable *cancellable, GError **error);
 
+/* Winograd F(2×2, 3×3) for one image (lrp-winograd.c): 2-D, 3×3, stride
+ * and dilation 1, one group, enough channels and positions to pay off.
+ * lrp_conv_forward takes this path by itself where it applies (unless
+ * LRPLENS_CONV=im2col is set, to compare). */
+gboolean lrp_winograd_applies (const LrpConvGeometry *g);
+gboolean lrp_winograd_conv (const LrpConvGeometry *g, const float *x, const float *w,
+                            const float *bias, float *y, GCancellable *cancellable,
+                            GError **error);
+
 /* The same by direct summation, one image, for tests. */
 void lrp_conv_naive (const LrpConvGeometry *g, const float *x, const float *w,
                      const float *bias, float *y);

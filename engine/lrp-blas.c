@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "lrp-blas-private.h"
+#include "lrp-parallel-private.h"
 
 #include <cblas.h>
 #include <limits.h>
@@ -49,6 +50,81 @@ scale_matrix (int64_t m,
       c[i * ldc + j] = beta == 0.f ? 0.f : beta * c[i * ldc + j];
 }
 
+/* OpenBLAS's pthread build keeps its worker threads spinning on
+ * sched_yield for about 0.1 s after every call.  Between products we run
+ * our own parallel loops (Winograd transforms, pooling, the rules'
+ * elementwise passes), and on two cores that spinning took a core from
+ * them: a fifth of all CPU time went to sched_yield.  So OpenBLAS runs
+ * single-threaded, its threads go to sleep, and each large product is cut
+ * into one OpenBLAS call per core on our own pool. */
+static void
+blas_single_threaded (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      openblas_set_num_threads (1);
+      g_once_init_leave (&once, 1);
+    }
+}
+
+typedef struct
+{
+  gboolean trans_a, trans_b, split_rows;
+  int64_t m, n, k;
+  float alpha, beta;
+  const float *a, *b;
+  int64_t lda, ldb, ldc;
+  float *c;
+} Product;
+
+/* Rows or columns are handed out in blocks of this many, the width of
+ * OpenBLAS's micro-kernels here, so no part ends in a ragged edge. */
+#define SPLIT_BLOCK 16
+
+/* Below this many multiply-adds a product runs on one core: splitting
+ * costs a wake-up of the pool (tens of microseconds). */
+#define SPLIT_MIN_WORK ((int64_t) 1 << 19)
+
+static void
+product_part (int64_t begin,
+              int64_t end,
+              gpointer data)
+{
+  const Product *p = data;
+  int64_t lo = begin * SPLIT_BLOCK;
+  int64_t hi = MIN (end * SPLIT_BLOCK, p->split_rows ? p->m : p->n);
+  const float *a = p->a, *b = p->b;
+  float *c = p->c;
+  int64_t m = p->m, n = p->n;
+
+  if (p->split_rows)
+    {
+      a += p->trans_a ? lo : lo * p->lda;
+      c += lo * p->ldc;
+      m = hi - lo;
+    }
+  else
+    {
+      b += p->trans_b ? lo * p->ldb : lo;
+      c += lo;
+      n = hi - lo;
+    }
+  if (m == 1 && !p->trans_a)
+    {
+      /* A row vector times a matrix (a dense layer at batch 1): sgemv, the
+       * product is bound by reading the weights. */
+      cblas_sgemv (CblasRowMajor, p->trans_b ? CblasNoTrans : CblasTrans,
+                   to_int (p->trans_b ? n : p->k), to_int (p->trans_b ? p->k : n), p->alpha, b,
+                   to_int (p->ldb), a, 1, p->beta, c, 1);
+      return;
+    }
+  cblas_sgemm (CblasRowMajor, p->trans_a ? CblasTrans : CblasNoTrans,
+               p->trans_b ? CblasTrans : CblasNoTrans, to_int (m), to_int (n), to_int (p->k),
+               p->alpha, a, to_int (p->lda), b, to_int (p->ldb), p->beta, c, to_int (p->ldc));
+}
+
 void
 lrp_sgemm (gboolean trans_a,
            gboolean trans_b,
@@ -64,6 +140,9 @@ lrp_sgemm (gboolean trans_a,
            float *c,
            int64_t ldc)
 {
+  Product p = { trans_a, trans_b, FALSE, m, n, k, alpha, beta, a, b, lda, ldb, ldc, c };
+  int64_t blocks;
+
   if (m == 0 || n == 0)
     return;
   if (k == 0)
@@ -72,19 +151,12 @@ lrp_sgemm (gboolean trans_a,
       scale_matrix (m, n, beta, c, ldc);
       return;
     }
-  if (m == 1 && !trans_a)
-    {
-      /* A row vector times a matrix (a dense layer at batch 1): sgemv,
-       * which OpenBLAS spreads over every core; its sgemm does not for
-       * M = 1, and the product is bound by reading the weights. */
-      cblas_sgemv (CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans,
-                   to_int (trans_b ? n : k), to_int (trans_b ? k : n), alpha, b, to_int (ldb),
-                   a, 1, beta, c, 1);
-      return;
-    }
-  cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-               trans_b ? CblasTrans : CblasNoTrans, to_int (m), to_int (n), to_int (k),
-               alpha, a, to_int (lda), b, to_int (ldb), beta, c, to_int (ldc));
+  blas_single_threaded ();
+  /* Each part packs all of the operand it does not split: split the
+   * longer side of C, so the shorter operand is the one packed twice. */
+  p.split_rows = m > n;
+  blocks = ((p.split_rows ? m : n) + SPLIT_BLOCK - 1) / SPLIT_BLOCK;
+  lrp_parallel_for (blocks, m * n * k >= SPLIT_MIN_WORK ? 2 : blocks + 1, product_part, &p);
 }
 
 void
@@ -597,6 +669,17 @@ lrp_conv_transpose_sum (const LrpConvGeometry *g,
   return TRUE;
 }
 
+/* LRPLENS_CONV=im2col turns the Winograd path off, to compare. */
+static gboolean
+winograd_enabled (void)
+{
+  static gsize state = 0;
+
+  if (g_once_init_enter (&state))
+    g_once_init_leave (&state, g_strcmp0 (g_getenv ("LRPLENS_CONV"), "im2col") == 0 ? 1 : 2);
+  return state == 2;
+}
+
 gboolean
 lrp_conv_forward (const LrpConvGeometry *g,
                   int64_t batch,
@@ -612,6 +695,14 @@ lrp_conv_forward (const LrpConvGeometry *g,
   const int64_t in_size = lrp_conv_in_size (g);
   g_autofree float *col = NULL;
 
+  if (winograd_enabled () && lrp_winograd_applies (g))
+    {
+      for (int64_t n = 0; n < batch; n++)
+        if (!lrp_winograd_conv (g, x + n * g->channels * in_size, w, bias,
+                                y + n * g->out_channels * p, cancellable, error))
+          return FALSE;
+      return TRUE;
+    }
   if (!lrp_conv_is_pointwise (g))
     col = g_new (float, (gsize) (k * band_lines (g) * g->out[g->n_dims - 1]));
   for (int64_t n = 0; n < batch; n++)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Splitting memory-bound loops (activations, pooling, elementwise sums)
- * over the machine's cores; BLAS has its own threads.
+ * Splitting loops over the machine's cores: memory-bound ones
+ * (activations, pooling, elementwise sums) and the matrix products, which
+ * lrp_sgemm cuts into one single-threaded OpenBLAS call per core.
  */
 #pragma once
 
@@ -15,7 +16,8 @@ typedef void (*LrpRangeFunc) (int64_t begin, int64_t end, gpointer data);
 /* Calls @func on consecutive ranges covering [0, @n), in parallel when
  * @n is at least @grain (each range then has at least @grain items), and
  * returns when all are done.  @func must not touch shared state but its
- * own range. */
+ * own range.  Called from inside @func (a product inside a parallel loop),
+ * it runs serially: the pool's threads are busy with the outer loop. */
 void lrp_parallel_for (int64_t n, int64_t grain, LrpRangeFunc func, gpointer data);
 
 G_END_DECLS

@@ -20,6 +20,22 @@ typedef struct
 static GThreadPool *pool;
 static int n_workers;
 
+/* Set while a thread runs a range: nested loops then stay on that thread,
+ * since waiting for pool threads that are busy with the outer loop could
+ * wait forever. */
+static GPrivate in_range;
+
+static void
+run_range (LrpRangeFunc func,
+           int64_t begin,
+           int64_t end,
+           gpointer data)
+{
+  g_private_set (&in_range, GINT_TO_POINTER (1));
+  func (begin, end, data);
+  g_private_set (&in_range, NULL);
+}
+
 static void
 run_chunk (gpointer item,
            gpointer user_data)
@@ -27,7 +43,7 @@ run_chunk (gpointer item,
   Chunk *c = item;
 
   (void) user_data;
-  c->func (c->begin, c->end, c->data);
+  run_range (c->func, c->begin, c->end, c->data);
   g_mutex_lock (c->lock);
   if (--*c->pending == 0)
     g_cond_signal (c->done);
@@ -64,7 +80,7 @@ lrp_parallel_for (int64_t n,
 
   ensure_pool ();
   parts = (int) MIN ((int64_t) n_workers + 1, n / MAX (grain, 1));
-  if (pool == NULL || parts < 2)
+  if (pool == NULL || parts < 2 || g_private_get (&in_range) != NULL)
     {
       if (n > 0)
         func (0, n, data);
@@ -81,7 +97,7 @@ lrp_parallel_for (int64_t n,
         g_thread_pool_push (pool, &chunks[i], NULL);
     }
   /* The caller takes the first range itself. */
-  func (chunks[0].begin, chunks[0].end, data);
+  run_range (func, chunks[0].begin, chunks[0].end, data);
   g_mutex_lock (&lock);
   while (pending > 0)
     g_cond_wait (&done, &lock);

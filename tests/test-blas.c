@@ -148,6 +148,14 @@ static const ConvCase conv_cases[] = {
    * dilation. */
   { "flip-asym", 2, 16, 24, 1, { 9, 11 }, { 3, 4 }, { 1, 1 }, { 2, 0 }, { 1, 3 }, { 1, 1 } },
   { "flip-dilated", 2, 20, 16, 1, { 12, 10 }, { 3, 3 }, { 1, 1 }, { 0, 4 }, { 3, 0 }, { 2, 3 } },
+  /* 3×3, stride 1, ≥ 16 channels and ≥ 400 positions: Winograd F(2×2, 3×3),
+   * with odd sides (a cut last tile), asymmetric pads, and enough tiles
+   * for the cores to share bands of tile rows. */
+  { "winograd", 2, 16, 16, 1, { 21, 23 }, { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1 }, { 1, 1 } },
+  { "winograd-asym", 2, 17, 20, 1, { 24, 25 }, { 3, 3 }, { 1, 1 }, { 0, 2 }, { 2, 1 },
+    { 1, 1 } },
+  { "winograd-bands", 2, 16, 16, 1, { 160, 161 }, { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1 },
+    { 1, 1 } },
   { "3d", 3, 4, 6, 2, { 5, 6, 7 }, { 2, 3, 3 }, { 1, 2, 1 }, { 1, 0, 1 }, { 0, 1, 1 },
     { 2, 1, 1 } },
 };
@@ -328,6 +336,9 @@ test_conv_geometries (void)
       g_autofree float *want = g_new (float, (gsize) (batch * ny));
       g_autoptr(GError) error = NULL;
 
+      /* The cases named so must take that path, or they test nothing new. */
+      g_assert_true (lrp_winograd_applies (&g)
+                     == g_str_has_prefix (conv_cases[i].name, "winograd"));
       for (int with_bias = 0; with_bias < 2; with_bias++)
         {
           const float *b = with_bias ? bias : NULL;
@@ -360,16 +371,29 @@ test_conv_pointwise (void)
 static void
 test_conv_cancel (void)
 {
-  LrpConvGeometry g = make_geometry (&conv_cases[0]);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree float *x = g_new0 (float, (gsize) (g.channels * lrp_conv_in_size (&g)));
-  g_autofree float *w = g_new0 (float, (gsize) weight_count (&g));
-  g_autofree float *y = g_new0 (float, (gsize) (g.out_channels * lrp_conv_out_size (&g)));
+  /* The lowered path and the Winograd one */
+  const char *names[] = { "plain", "winograd-bands" };
 
-  g_cancellable_cancel (cancellable);
-  g_assert_false (lrp_conv_forward (&g, 1, x, w, NULL, y, cancellable, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const ConvCase *cc = NULL;
+      LrpConvGeometry g;
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree float *x = NULL, *w = NULL, *y = NULL;
+
+      for (gsize c = 0; c < G_N_ELEMENTS (conv_cases); c++)
+        if (g_str_equal (conv_cases[c].name, names[i]))
+          cc = &conv_cases[c];
+      g_assert_nonnull (cc);
+      g = make_geometry (cc);
+      x = g_new0 (float, (gsize) (g.channels * lrp_conv_in_size (&g)));
+      w = g_new0 (float, (gsize) weight_count (&g));
+      y = g_new0 (float, (gsize) (g.out_channels * lrp_conv_out_size (&g)));
+      g_cancellable_cancel (cancellable);
+      g_assert_false (lrp_conv_forward (&g, 1, x, w, NULL, y, cancellable, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
 }
 
 /* ---- Operators ---------------------------------------------------------- */
