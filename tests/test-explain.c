@@ -405,6 +405,95 @@ test_cancelled_from_thread (void)
   }
 }
 
+/* Three 3×3 convolutions of 24 channels at 32×32: large enough for the
+ * parallel paths (Winograd bands, split products) to be taken. */
+static LrpModel *
+wide_cnn (void)
+{
+  static const int64_t xs[] = { 1, 24, 32, 32 }, ws[] = { 24, 24, 3, 3 };
+  static const int64_t pads[] = { 1, 1, 1, 1 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autofree float *w = g_new (float, 24 * 24 * 9);
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  LrpModel *model;
+
+  for (int i = 0; i < 24 * 24 * 9; i++)
+    w[i] = (float) g_rand_double_range (rand, -0.2, 0.25);
+  lrp_test_graph_input (g, "x", 4, xs);
+  lrp_test_graph_initializer (g, "w", 4, ws, w);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("conv%d", i);
+      g_autofree char *relu = g_strdup_printf ("relu%d", i);
+      g_autofree char *in = i == 0 ? g_strdup ("x,w") : g_strdup_printf ("a%d,w", i - 1);
+      g_autofree char *mid = g_strdup_printf ("h%d", i);
+      g_autofree char *out = g_strdup_printf ("a%d", i);
+
+      lrp_test_graph_node (g, "Conv", name, in, mid);
+      lrp_test_graph_attr_ints (g, "pads", 4, pads);
+      lrp_test_graph_node (g, "Relu", relu, mid, out);
+    }
+  lrp_test_graph_output (g, "a2");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "wide.onnx", NULL, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+typedef struct
+{
+  LrpModel *model;
+  LrpTensor *x;
+  const LrpTensor *want;
+  int rounds;
+} ConcurrentJob;
+
+static gpointer
+explain_rounds (gpointer data)
+{
+  ConcurrentJob *job = data;
+  LrpTarget t = LRP_TARGET_INIT;
+
+  t.layer = "a2";
+  for (int i = 0; i < job->rounds; i++)
+    {
+      g_autoptr(LrpExplainer) e = new_explainer (job->model, job->x);
+
+      run (e, i % 2 ? "epsilon_gamma_box" : "epsilon_plus", &t);
+      if (i % 2 == 0)
+        assert_same (lrp_explainer_get_relevance (e, "x"), job->want, 1e-5);
+    }
+  return NULL;
+}
+
+/* Explanations in several threads at once (a GUI comparing rules side by
+ * side) share the engine's worker threads: each gets the result it gets
+ * alone. */
+static void
+test_concurrent (void)
+{
+  static const int64_t xs[] = { 1, 24, 32, 32 };
+  g_autoptr(LrpModel) model = wide_cnn ();
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (4, xs, 3);
+  g_autoptr(LrpExplainer) alone = new_explainer (model, x);
+  const LrpTensor *want;
+  ConcurrentJob job = { model, x, NULL, 6 };
+  GThread *threads[3];
+  LrpTarget t = LRP_TARGET_INIT;
+
+  t.layer = "a2";
+  run (alone, "epsilon_plus", &t);
+  want = lrp_explainer_get_relevance (alone, "x");
+  g_assert_cmpfloat (fabs (sum_of (want)), >, 0);
+  job.want = want;
+  for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("explain", explain_rounds, &job);
+  for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
 /* SmoothGrad without noise is the gradient; Integrated Gradients from 0
  * adds up to f(x) − f(0) (completeness) when seeded with 1. */
 static void
@@ -458,5 +547,6 @@ main (int argc,
   g_test_add_func ("/explain/cancelled", test_cancelled);
   g_test_add_func ("/explain/cancelled-from-thread", test_cancelled_from_thread);
   g_test_add_func ("/explain/baselines", test_baselines);
+  g_test_add_func ("/explain/concurrent", test_concurrent);
   return g_test_run ();
 }
