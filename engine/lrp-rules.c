@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "lrp-linear-private.h"
+#include "lrp-parallel-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -52,6 +53,58 @@ buf_raw (Work *w,
 /* Weights or bias with a modifier: v, v⁺, v⁻, v + γv⁺, v + γv⁻, 1, v². */
 typedef enum { MOD_NONE, MOD_POS, MOD_NEG, MOD_UP, MOD_DOWN, MOD_ONE, MOD_SQUARE } Mod;
 
+/* Elements per part when an elementwise pass is split over the cores. */
+#define PARALLEL_GRAIN ((int64_t) 1 << 15)
+
+typedef struct
+{
+  const float *v;
+  float *out;
+  Mod mod;
+  float gamma;
+} ModifyJob;
+
+static void
+modify_range (int64_t begin,
+              int64_t end,
+              gpointer data)
+{
+  const ModifyJob *j = data;
+  const float *v = j->v;
+  float *out = j->out, gamma = j->gamma;
+
+  switch (j->mod)
+    {
+    case MOD_NONE:
+      memcpy (out + begin, v + begin, sizeof (float) * (size_t) (end - begin));
+      break;
+    case MOD_POS:
+      for (int64_t i = begin; i < end; i++)
+        out[i] = v[i] > 0.f ? v[i] : 0.f;
+      break;
+    case MOD_NEG:
+      for (int64_t i = begin; i < end; i++)
+        out[i] = v[i] < 0.f ? v[i] : 0.f;
+      break;
+    case MOD_UP:
+      for (int64_t i = begin; i < end; i++)
+        out[i] = v[i] + gamma * (v[i] > 0.f ? v[i] : 0.f);
+      break;
+    case MOD_DOWN:
+      for (int64_t i = begin; i < end; i++)
+        out[i] = v[i] + gamma * (v[i] < 0.f ? v[i] : 0.f);
+      break;
+    case MOD_ONE:
+      for (int64_t i = begin; i < end; i++)
+        out[i] = 1.f;
+      break;
+    case MOD_SQUARE:
+      for (int64_t i = begin; i < end; i++)
+        out[i] = v[i] * v[i];
+      break;
+    }
+}
+
 static float *
 modified (Work *w,
           const float *v,
@@ -59,24 +112,45 @@ modified (Work *w,
           Mod mod,
           float gamma)
 {
-  float *out = buf_raw (w, n);
+  ModifyJob job = { v, buf_raw (w, n), mod, gamma };
 
-  for (int64_t i = 0; i < n; i++)
-    {
-      float x = v[i];
+  lrp_parallel_for (n, PARALLEL_GRAIN, modify_range, &job);
+  return job.out;
+}
 
-      switch (mod)
-        {
-        case MOD_NONE: out[i] = x; break;
-        case MOD_POS: out[i] = x > 0.f ? x : 0.f; break;
-        case MOD_NEG: out[i] = x < 0.f ? x : 0.f; break;
-        case MOD_UP: out[i] = x + gamma * (x > 0.f ? x : 0.f); break;
-        case MOD_DOWN: out[i] = x + gamma * (x < 0.f ? x : 0.f); break;
-        case MOD_ONE: out[i] = 1.f; break;
-        case MOD_SQUARE: out[i] = x * x; break;
-        }
-    }
-  return out;
+/* rx[i] += scale · x[i] · g[i], x = 1 where NULL */
+typedef struct
+{
+  const float *x, *g;
+  float scale;
+  float *rx;
+} TimesJob;
+
+static void
+times_range (int64_t begin,
+             int64_t end,
+             gpointer data)
+{
+  const TimesJob *j = data;
+
+  if (j->x)
+    for (int64_t i = begin; i < end; i++)
+      j->rx[i] += j->scale * j->x[i] * j->g[i];
+  else
+    for (int64_t i = begin; i < end; i++)
+      j->rx[i] += j->scale * j->g[i];
+}
+
+static void
+add_times (float *rx,
+           float scale,
+           const float *x,
+           const float *g,
+           int64_t n)
+{
+  TimesJob job = { x, g, scale, rx };
+
+  lrp_parallel_for (n, PARALLEL_GRAIN, times_range, &job);
 }
 
 static float *
@@ -133,8 +207,7 @@ add_relevance (Work *w,
 
   if (!lrp_linear_transpose (w->s, wt, s, g, w->cancellable, error))
     return FALSE;
-  for (int64_t i = 0; i < w->n_x; i++)
-    rx[i] += scale * (x ? x[i] : 1.f) * g[i];
+  add_times (rx, scale, x, g, w->n_x);
   return TRUE;
 }
 
@@ -193,6 +266,39 @@ per_channel (const Work *w)
   return w->s->conv ? lrp_conv_out_size (&w->s->geom) : 1;
 }
 
+typedef struct
+{
+  const Work *w;
+  const float *r, *p, *bias, *beff;
+  float eps;
+  int64_t per;
+  float *sp, *sn;
+} AlphaBetaJob;
+
+/* z⁺ = W⁺x + b⁺ and z⁻ = W⁻x + b⁻ = (Wx − W⁺x) + b⁻ and their ratios, for
+ * the output channels (runs of @per elements) in [begin, end). */
+static void
+alpha_beta_ratios (int64_t begin,
+                   int64_t end,
+                   gpointer data)
+{
+  const AlphaBetaJob *j = data;
+  const float *r = j->r, *p = j->p;
+
+  for (int64_t run = begin; run < end; run++)
+    {
+      int64_t c = run % j->w->n_b, i0 = run * j->per;
+      float be = j->beff ? j->beff[c] : 0.f;
+
+      for (int64_t i = i0; i < i0 + j->per; i++)
+        j->sp[i] = r[i] / lrp_stabilize (p[i] + MAX (be, 0.f), j->eps);
+      if (j->sn)
+        for (int64_t i = i0; i < i0 + j->per; i++)
+          j->sn[i] = r[i] / lrp_stabilize (j->w->z_cached[i] - j->bias[c] - p[i] + MIN (be, 0.f),
+                                           j->eps);
+    }
+}
+
 static gboolean
 alpha_beta_nonneg (Work *w,
                    const LrpRule *rule,
@@ -208,28 +314,61 @@ alpha_beta_nonneg (Work *w,
   float alpha = rule->kind == LRP_RULE_ZPLUS ? 1.f : rule->alpha;
   float beta = rule->kind == LRP_RULE_ZPLUS ? 0.f : rule->beta;
   int64_t per = per_channel (w);
+  AlphaBetaJob job;
 
   if (!lrp_linear_apply (w->s, wp, NULL, x, p, w->cancellable, error))
     return FALSE;
   if (beta != 0.f)
     sn = buf_raw (w, w->n_z);
-  /* z⁺ = W⁺x + b⁺ and z⁻ = W⁻x + b⁻ = (Wx − W⁺x) + b⁻, one channel at a time */
-  for (int64_t i0 = 0; i0 < w->n_z; i0 += per)
-    {
-      int64_t c = (i0 / per) % w->n_b;
-      float be = beff ? beff[c] : 0.f;
-
-      for (int64_t i = i0; i < i0 + per; i++)
-        sp[i] = r[i] / lrp_stabilize (p[i] + MAX (be, 0.f), rule->stabilizer);
-      if (sn)
-        for (int64_t i = i0; i < i0 + per; i++)
-          sn[i] = r[i] / lrp_stabilize (w->z_cached[i] - bias[c] - p[i] + MIN (be, 0.f),
-                                        rule->stabilizer);
-    }
+  job = (AlphaBetaJob) { w, r, p, bias, beff, rule->stabilizer, per, sp, sn };
+  lrp_parallel_for (w->n_z / per, MAX (1, PARALLEL_GRAIN / per), alpha_beta_ratios, &job);
   if (!add_relevance (w, wp, sp, x, alpha, rx, error))
     return FALSE;
   return sn == NULL
          || add_relevance (w, modified (w, wt, w->n_w, MOD_NEG, 0.f), sn, x, -beta, rx, error);
+}
+
+typedef struct
+{
+  const Work *w;
+  const float *r, *bias, *beff;
+  float gamma, eps;
+  int64_t per;
+  float *su, *sd;
+  gint down;               /* some s↓ is not zero */
+} GammaJob;
+
+/* s↑ and s↓ for the output channels (runs of @per elements) in [begin,
+ * end); su holds P = W⁺x on entry, each element read once, then replaced. */
+static void
+gamma_ratios (int64_t begin,
+              int64_t end,
+              gpointer data)
+{
+  GammaJob *j = data;
+  const float *zc = j->w->z_cached, *r = j->r;
+  float *su = j->su, *sd = j->sd, gamma = j->gamma, eps = j->eps;
+  gboolean down = FALSE;
+
+  for (int64_t run = begin; run < end; run++)
+    {
+      int64_t c = run % j->w->n_b;
+      float b = j->bias[c], be = j->beff ? j->beff[c] : 0.f;
+
+      for (int64_t i = run * j->per; i < (run + 1) * j->per; i++)
+        {
+          float l = zc[i] - b;                                   /* Wx */
+          float z = l + be;
+          float zu = z + gamma * (su[i] + MAX (be, 0.f));          /* W↑x + b↑ */
+          float zd = z + gamma * (l - su[i] + MIN (be, 0.f));      /* W↓x + b↓ */
+
+          su[i] = z > 0.f ? r[i] / lrp_stabilize (zu, eps) : 0.f;
+          sd[i] = z < 0.f ? r[i] / lrp_stabilize (zd, eps) : 0.f;
+          down = down || sd[i] != 0.f;
+        }
+    }
+  if (down)
+    g_atomic_int_set (&j->down, 1);
 }
 
 static gboolean
@@ -245,37 +384,23 @@ gamma_nonneg (Work *w,
   float gamma = rule->gamma, eps = rule->stabilizer;
   float *su = buf_raw (w, w->n_z), *sd = buf_raw (w, w->n_z), *g = buf (w, w->n_x);
   int64_t per = per_channel (w);
-  gboolean down = FALSE;
+  gboolean down;
+  GammaJob job;
 
   /* su first holds P = W⁺x; each element is read once, then replaced. */
   if (!lrp_linear_apply (w->s, modified (w, wt, w->n_w, MOD_POS, 0.f), NULL, x, su,
                          w->cancellable, error))
     return FALSE;
-  for (int64_t i0 = 0; i0 < w->n_z; i0 += per)
-    {
-      int64_t c = (i0 / per) % w->n_b;
-      float b = bias[c], be = beff ? beff[c] : 0.f;
-
-      for (int64_t i = i0; i < i0 + per; i++)
-        {
-          float l = w->z_cached[i] - b;                          /* Wx */
-          float z = l + be;
-          float zu = z + gamma * (su[i] + MAX (be, 0.f));          /* W↑x + b↑ */
-          float zd = z + gamma * (l - su[i] + MIN (be, 0.f));      /* W↓x + b↓ */
-
-          su[i] = z > 0.f ? r[i] / lrp_stabilize (zu, eps) : 0.f;
-          sd[i] = z < 0.f ? r[i] / lrp_stabilize (zd, eps) : 0.f;
-          down = down || sd[i] != 0.f;
-        }
-    }
+  job = (GammaJob) { w, r, bias, beff, gamma, eps, per, su, sd, 0 };
+  lrp_parallel_for (w->n_z / per, MAX (1, PARALLEL_GRAIN / per), gamma_ratios, &job);
+  down = g_atomic_int_get (&job.down) != 0;
   /* Behind a ReLU, neurons with z < 0 are dead and the layer above gave
    * them no relevance: then s↓ is exactly zero and its product is skipped. */
   if (!lrp_linear_transpose2 (w->s, modified (w, wt, w->n_w, MOD_UP, gamma), su,
                               down ? modified (w, wt, w->n_w, MOD_DOWN, gamma) : NULL,
                               down ? sd : NULL, g, w->cancellable, error))
     return FALSE;
-  for (int64_t i = 0; i < w->n_x; i++)
-    rx[i] += x[i] * g[i];
+  add_times (rx, 1.f, x, g, w->n_x);
   return TRUE;
 }
 
