@@ -735,12 +735,12 @@ maxpool_backward (const LrpNode *node,
   if (done)
     return TRUE;
   argmax = g_new (int64_t, MAX (out[0]->n, 1));
-  /* Winners within a few float32 ulps of the layer's scale tie, and the
-   * first wins: windows that tie in exact arithmetic (the flat background
-   * of an image) must not be decided by which position the BLAS kernel
-   * happened to round up, or relevance would depend on the machine.  The
-   * reference (Zennit, float32 = float64 to 2.6e-6) routes such windows to
-   * the first position; exact comparison here differed from it by up to
+  /* Winners within a fraction of a float32 ulp of the layer's scale tie,
+   * and the first wins: windows that tie in exact arithmetic (the flat
+   * background of an image) must not be decided by which position the BLAS
+   * kernel happened to round up, or relevance would depend on the machine.
+   * The reference (Zennit, float32 = float64 to 2.6e-6) routes such windows
+   * to the first position; exact comparison here differed from it by up to
    * 7e-2 on fmnist_cnn's gradient, this by at most 3e-7. */
   if (!lrp_maxpool_argmax (node, in[0], argmax, NULL,
                            LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), ctx->cancellable, error))

@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""Zennit's way of computing LRP, re-implemented on PyTorch: a yardstick for
+lrplens's speed and an independent check of its numbers on a large network.
+
+Zennit itself is not packaged for Debian and PyPI is out of reach here, so
+this script re-implements its mechanism (lrp-rules.md §0): every Conv/Linear
+gets a hook whose backward re-runs the layer's forward once per (input,
+parameter) modifier pair with modified weights and maps the relevance back
+through each with autograd (Zennit's BasicHook); activations take the Pass
+rule, average pools Norm, MaxPool its gradient.  The rules are those of
+lrp-rules.md §2 with Zennit's pass counts (Gamma 5 forwards and 5 transposed
+products per layer, ZPlus 2, ZBox 3, Flat and Epsilon 1), so the work per
+layer is what Zennit does.  Torchvision VGG networks only (a plain chain).
+
+  bench LRPLENS VGG16.onnx [--runs N]
+      times epsilon_gamma_box and epsilon_plus_flat here (float32, 2 threads)
+      and with `lrplens bench` on the same network and input, side by side.
+  check LRPLENS MODEL.onnx ARCH [--tolerance T]
+      computes both composites in float64 and checks lrplens's input
+      relevance against them (max |difference| / max |R| <= T); TAP output.
+
+MODEL.onnx must come from tools/export_torchvision.py ARCH (random weights,
+seed 0), which this script rebuilds in torch.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_torchvision import build  # noqa: E402
+from lrplens_meta import IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
+
+EPS = 1e-6
+
+
+def stab(z, eps=EPS):
+    return z + eps * torch.where(z >= 0, torch.ones_like(z), -torch.ones_like(z))
+
+
+def apply(layer, x, w, b):
+    if isinstance(layer, torch.nn.Conv2d):
+        return F.conv2d(x, w, b, layer.stride, layer.padding, layer.dilation, layer.groups)
+    return F.linear(x, w, b)
+
+
+def basic_hook(layer, x, passes, mapper, reducer):
+    """Zennit's BasicHook.backward: one forward per pass (input modifier,
+    weight, bias), seeds from the upper relevance, autograd back through each
+    pass, then the reducer."""
+    def backward(grad_out):
+        inputs = [m(x).detach().requires_grad_() for m, _, _ in passes]
+        with torch.enable_grad():
+            outputs = [apply(layer, xi, w, b) for xi, (_, w, b) in zip(inputs, passes)]
+            seeds = mapper(grad_out, [o.detach() for o in outputs])
+            grads = torch.autograd.grad(outputs, inputs, seeds, allow_unused=True)
+        return reducer(inputs, grads)
+    return backward
+
+
+def pos(t):
+    return t.clamp(min=0)
+
+
+def neg(t):
+    return t.clamp(max=0)
+
+
+def rule_epsilon(layer, x):
+    w, b = layer.weight, layer.bias
+    return basic_hook(layer, x, [(lambda v: v, w, b)],
+                      lambda g, o: [g / stab(o[0])],
+                      lambda i, g: i[0] * g[0])
+
+
+def rule_zplus(layer, x):
+    w, b = layer.weight, layer.bias
+    return basic_hook(layer, x, [(pos, pos(w), pos(b)), (neg, neg(w), None)],
+                      lambda g, o: [g / stab(o[0] + o[1])] * 2,
+                      lambda i, g: i[0] * g[0] + i[1] * g[1])
+
+
+def rule_gamma(layer, x, gamma=0.25):
+    w, b = layer.weight, layer.bias
+    wu, wd, bu, bd = w + gamma * pos(w), w + gamma * neg(w), b + gamma * pos(b), b + gamma * neg(b)
+
+    def mapper(g, o):
+        zu, zd, z = o[0] + o[1], o[2] + o[3], o[4]
+        su = torch.where(z > 0, g / stab(zu), torch.zeros_like(g))
+        sd = torch.where(z < 0, g / stab(zd), torch.zeros_like(g))
+        return [su, su, sd, sd, torch.zeros_like(g)]
+    return basic_hook(layer, x, [(pos, wu, bu), (neg, wd, None), (pos, wd, bd), (neg, wu, None),
+                                 (lambda v: v, w, b)],
+                      mapper, lambda i, g: i[0] * g[0] + i[1] * g[1] + i[2] * g[2] + i[3] * g[3])
+
+
+def rule_zbox(layer, x, low, high):
+    w, b = layer.weight, layer.bias
+    lo, hi = low.expand_as(x), high.expand_as(x)
+    return basic_hook(layer, x, [(lambda v: v, w, b), (lambda v: lo, pos(w), pos(b)),
+                                 (lambda v: hi, neg(w), neg(b))],
+                      lambda g, o: [g / stab(o[0] - o[1] - o[2])] * 3,
+                      lambda i, g: i[0] * g[0] - i[1] * g[1] - i[2] * g[2])
+
+
+def rule_flat(layer, x):
+    ones = torch.ones_like(layer.weight)
+    return basic_hook(layer, x, [(torch.ones_like, ones, None)],
+                      lambda g, o: [g / stab(o[0])],
+                      lambda i, g: g[0])
+
+
+class Hooked(torch.autograd.Function):
+    """Identity in forward; in backward the rule replaces the gradient."""
+    @staticmethod
+    def forward(ctx, x, y, rule):
+        ctx.rule = rule
+        return y.detach().clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.rule(grad), None, None
+
+
+def explain(model, x, composite, target, low, high):
+    """Relevance at the input of a torchvision VGG for one class, seeded with
+    the class's logit."""
+    x = x.clone().requires_grad_()
+    layers = list(model.features) + [model.avgpool, torch.nn.Flatten()] + list(model.classifier)
+    first = True
+    h = x
+    for layer in layers:
+        if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+            xin = h.detach()
+            if first:
+                rule = rule_zbox(layer, xin, low, high) if composite == "epsilon_gamma_box" \
+                    else rule_flat(layer, xin)
+                first = False
+            elif isinstance(layer, torch.nn.Linear):
+                rule = rule_epsilon(layer, xin)
+            else:
+                rule = rule_gamma(layer, xin) if composite == "epsilon_gamma_box" \
+                    else rule_zplus(layer, xin)
+            with torch.no_grad():
+                y = layer(xin)
+            h = Hooked.apply(h, y, rule)
+        elif isinstance(layer, torch.nn.ReLU):        # Pass
+            y = layer(h.detach())
+            h = h + (y - h).detach()
+        elif isinstance(layer, torch.nn.AdaptiveAvgPool2d):   # Norm
+            xin = h.detach()
+            with torch.no_grad():
+                y = layer(xin)
+
+            def norm(g, xin=xin, layer=layer):
+                xi = xin.clone().requires_grad_()
+                with torch.enable_grad():
+                    out = layer(xi)
+                    gi, = torch.autograd.grad(out, xi, g / stab(out.detach()))
+                return xin * gi
+            h = Hooked.apply(h, y, norm)
+        else:                                          # MaxPool, Flatten, Dropout: gradient
+            h = layer(h)
+    seed = torch.zeros_like(h)
+    seed[0, target] = h[0, target].detach()
+    h.backward(seed)
+    return x.grad.detach()
+
+
+def median_time(fn, runs):
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times)), min(times), max(times)
+
+
+COMPOSITES = ("epsilon_gamma_box", "epsilon_plus_flat")
+
+
+def setup(arch):
+    """The network, a seeded input, its predicted class and the ZBox bounds."""
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    model, _, _ = build(arch, None, 0)
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(7))
+    mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    with torch.no_grad():
+        target = int(model(x).argmax())
+    return model, x, target, (0 - mean) / std, (1 - mean) / std
+
+
+def lrplens_relevance(lrplens, model_file, inp, comp, target, tmp):
+    out = os.path.join(tmp, comp + ".npy")
+    subprocess.run([lrplens, "explain", model_file, inp, "--composite", comp,
+                    "--class", str(target), "--out", out], check=True, stdout=subprocess.DEVNULL)
+    return np.load(out)
+
+
+def bench(a):
+    model, x, target, low, high = setup("vgg16")
+    with torch.no_grad():
+        fwd = median_time(lambda: model(x), a.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = os.path.join(tmp, "x.npy")
+        np.save(inp, x.numpy())
+        print("PyTorch %s, %d threads, VGG16 1x3x224x224, median of %d" %
+              (torch.__version__, torch.get_num_threads(), a.runs))
+        print("  torch forward: %.0f ms" % (fwd[0] * 1e3))
+        for comp in COMPOSITES:
+            t = median_time(lambda: explain(model, x, comp, target, low, high), a.runs)
+            bench_out = subprocess.run([a.lrplens, "bench", a.model, inp, "--composite", comp,
+                                        "--runs", str(a.runs)], check=True, capture_output=True,
+                                       text=True).stdout
+            line = next(ln for ln in bench_out.splitlines() if ln.startswith("explain "))
+            ms = float(line.split(":")[1].split("ms")[0])
+            print("  %s: Zennit's mechanism on PyTorch %.0f ms (min %.0f, max %.0f); "
+                  "lrplens %.0f ms = %.2fx" %
+                  (comp, t[0] * 1e3, t[1] * 1e3, t[2] * 1e3, ms, ms / (t[0] * 1e3)))
+
+
+def check(a):
+    model, x, target, low, high = setup(a.arch)
+    model = model.double()
+    failed = 0
+    print("1..%d" % len(COMPOSITES))
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = os.path.join(tmp, "x.npy")
+        np.save(inp, x.numpy())
+        for n, comp in enumerate(COMPOSITES, 1):
+            want = explain(model, x.double(), comp, target, low.double(), high.double()).numpy()
+            got = lrplens_relevance(a.lrplens, a.model, inp, comp, target, tmp)
+            err = float(np.abs(got - want).max() / np.abs(want).max())
+            ok = err <= a.tolerance
+            failed += not ok
+            print("%sok %d %s %s class %d: input relevance max error %.2e of max |R| against "
+                  "float64 PyTorch (tolerance %.0e)" %
+                  ("" if ok else "not ", n, a.arch, comp, target, err, a.tolerance))
+    return 1 if failed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("bench")
+    b.add_argument("lrplens")
+    b.add_argument("model", metavar="VGG16.onnx")
+    b.add_argument("--runs", type=int, default=5)
+    c = sub.add_parser("check")
+    c.add_argument("lrplens")
+    c.add_argument("model", metavar="MODEL.onnx")
+    c.add_argument("arch")
+    c.add_argument("--tolerance", type=float, default=1e-4)
+    a = ap.parse_args()
+    sys.exit(bench(a) if a.command == "bench" else check(a))
+
+
+if __name__ == "__main__":
+    main()
