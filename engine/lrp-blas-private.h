@@ -12,7 +12,9 @@
 G_BEGIN_DECLS
 
 /* C = alpha op(A) op(B) + beta C; op(A) is M×K, stored K×M when @trans_a;
- * op(B) is K×N, stored N×K when @trans_b.  beta == 0 ignores C. */
+ * op(B) is K×N, stored N×K when @trans_b.  beta == 0 ignores C.  Large
+ * products are split over the cores (one single-threaded OpenBLAS call
+ * each); inside a parallel loop the product stays on the calling thread. */
 void lrp_sgemm (gboolean trans_a, gboolean trans_b, int64_t m, int64_t n, int64_t k,
                 float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
                 float beta, float *c, int64_t ldc);

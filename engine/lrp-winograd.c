@@ -23,9 +23,9 @@
 
 #include <string.h>
 
-/* Floats of transformed input plus products per band of tile rows: sized
- * to stay in the last-level cache between the transform and the sgemm that
- * reads it, yet give sgemm enough columns to run at its rate. */
+/* Floats of transformed input plus products per band of tile rows (2 MiB):
+ * small enough to stay in cache between the transform and the sgemm that
+ * reads it, yet giving sgemm enough columns to run at its rate. */
 #define BAND_FLOATS ((int64_t) 1 << 19)
 
 /* Fewer tiles than this per band starve sgemm (each product streams all of

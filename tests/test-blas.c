@@ -87,6 +87,9 @@ test_sgemm_transposes (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
   static const int64_t sizes[][3] = {
     { 1, 1, 1 }, { 3, 5, 7 }, { 17, 9, 33 }, { 64, 70, 129 }, { 1, 100, 40 }, { 50, 1, 3 },
+    /* Large enough for lrp_sgemm to split them over the cores: by columns,
+     * by rows (ragged last block), and a row vector (sgemv) by outputs. */
+    { 70, 150, 60 }, { 150, 37, 100 }, { 1, 300, 2000 }, { 1, 2000, 300 },
   };
 
   for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
