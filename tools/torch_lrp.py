@@ -10,7 +10,8 @@ through each with autograd (Zennit's BasicHook); activations take the Pass
 rule, average pools Norm, MaxPool its gradient.  The rules are those of
 lrp-rules.md §2 with Zennit's pass counts (Gamma 5 forwards and 5 transposed
 products per layer, ZPlus 2, ZBox 3, Flat and Epsilon 1), so the work per
-layer is what Zennit does.  Torchvision VGG networks only (a plain chain).
+layer is what Zennit does.  Torchvision VGG and ResNet networks (the latter
+with Zennit's ResNetCanonizer: BatchNorm merged, residual sums as Norm).
 
   bench LRPLENS VGG16.onnx [--runs N]
       times epsilon_gamma_box and epsilon_plus_flat here (float32, 2 threads)
@@ -128,45 +129,121 @@ class Hooked(torch.autograd.Function):
         return ctx.rule(grad), None, None
 
 
-def explain(model, x, composite, target, low, high):
-    """Relevance at the input of a torchvision VGG for one class, seeded with
-    the class's logit."""
-    x = x.clone().requires_grad_()
-    layers = list(model.features) + [model.avgpool, torch.nn.Flatten()] + list(model.classifier)
-    first = True
-    h = x
-    for layer in layers:
-        if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
-            xin = h.detach()
-            if first:
-                rule = rule_zbox(layer, xin, low, high) if composite == "epsilon_gamma_box" \
-                    else rule_flat(layer, xin)
-                first = False
-            elif isinstance(layer, torch.nn.Linear):
-                rule = rule_epsilon(layer, xin)
-            else:
-                rule = rule_gamma(layer, xin) if composite == "epsilon_gamma_box" \
-                    else rule_zplus(layer, xin)
-            with torch.no_grad():
-                y = layer(xin)
-            h = Hooked.apply(h, y, rule)
-        elif isinstance(layer, torch.nn.ReLU):        # Pass
-            y = layer(h.detach())
-            h = h + (y - h).detach()
-        elif isinstance(layer, torch.nn.AdaptiveAvgPool2d):   # Norm
-            xin = h.detach()
-            with torch.no_grad():
-                y = layer(xin)
+class Walker:
+    """Runs a network module by module, attaching the composite's rule to
+    each, as Zennit's hooks do."""
 
-            def norm(g, xin=xin, layer=layer):
-                xi = xin.clone().requires_grad_()
-                with torch.enable_grad():
-                    out = layer(xi)
-                    gi, = torch.autograd.grad(out, xi, g / stab(out.detach()))
-                return xin * gi
-            h = Hooked.apply(h, y, norm)
-        else:                                          # MaxPool, Flatten, Dropout: gradient
-            h = layer(h)
+    def __init__(self, composite, low, high):
+        self.composite, self.low, self.high = composite, low, high
+        self.first = True
+
+    def linear(self, layer, h):
+        xin = h.detach()
+        if self.first:
+            rule = rule_zbox(layer, xin, self.low, self.high) \
+                if self.composite == "epsilon_gamma_box" else rule_flat(layer, xin)
+            self.first = False
+        elif isinstance(layer, torch.nn.Linear):
+            rule = rule_epsilon(layer, xin)
+        else:
+            rule = rule_gamma(layer, xin) if self.composite == "epsilon_gamma_box" \
+                else rule_zplus(layer, xin)
+        with torch.no_grad():
+            y = layer(xin)
+        return Hooked.apply(h, y, rule)
+
+    @staticmethod
+    def relu(layer, h):                     # Pass
+        y = layer(h.detach())
+        return h + (y - h).detach()
+
+    @staticmethod
+    def norm(fn, *hs):
+        """Norm (AvgPool, and the residual sum): x ⊙ J(fn)ᵀ[R / stab(fn(x))]
+        for every input."""
+        xs = [h.detach() for h in hs]
+        with torch.no_grad():
+            y = fn(*xs)
+
+        def rule(g):
+            xi = [v.clone().requires_grad_() for v in xs]
+            with torch.enable_grad():
+                out = fn(*xi)
+                gi = torch.autograd.grad(out, xi, g / stab(out.detach()))
+            return tuple(v * gv for v, gv in zip(xs, gi))
+        return NormOp.apply(rule, y, *hs)
+
+    def module(self, layer, h):
+        if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+            return self.linear(layer, h)
+        if isinstance(layer, torch.nn.ReLU):
+            return self.relu(layer, h)
+        if isinstance(layer, torch.nn.AdaptiveAvgPool2d):
+            return self.norm(layer, h)
+        return layer(h)                     # MaxPool, Flatten, Dropout: gradient
+
+
+class NormOp(torch.autograd.Function):
+    """Output y in forward; in backward the rule gives every input's share."""
+    @staticmethod
+    def forward(ctx, rule, y, *hs):
+        ctx.rule = rule
+        return y.detach().clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None, None) + ctx.rule(grad)
+
+
+@torch.no_grad()
+def merged(conv, bn):
+    """Zennit's MergeBatchNorm: W·s, (b − μ)·s + β with s = γ/√(σ² + ε)."""
+    s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    out = torch.nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride,
+                          conv.padding, conv.dilation, conv.groups, bias=True)
+    out = out.to(conv.weight.dtype)
+    out.weight.copy_(conv.weight * s.view(-1, 1, 1, 1))
+    b = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
+    out.bias.copy_((b - bn.running_mean) * s + bn.bias)
+    return out
+
+
+def run_vgg(model, walk, h):
+    for layer in list(model.features) + [model.avgpool, torch.nn.Flatten()] \
+            + list(model.classifier):
+        h = walk.module(layer, h)
+    return h
+
+
+def run_resnet(model, walk, h):
+    """torchvision ResNet under Zennit's ResNetCanonizer: BatchNorms merged
+    into their convolutions, the residual sum a module with the Norm rule."""
+    h = walk.relu(model.relu, walk.linear(merged(model.conv1, model.bn1), h))
+    h = model.maxpool(h)
+    for stage in (model.layer1, model.layer2, model.layer3, model.layer4):
+        for block in stage:
+            convs = [(block.conv1, block.bn1), (block.conv2, block.bn2)]
+            if hasattr(block, "conv3"):
+                convs.append((block.conv3, block.bn3))
+            shortcut = h
+            if block.downsample is not None:
+                shortcut = walk.linear(merged(block.downsample[0], block.downsample[1]), h)
+            out = h
+            for i, (conv, bn) in enumerate(convs):
+                out = walk.linear(merged(conv, bn), out)
+                if i < len(convs) - 1:
+                    out = walk.relu(block.relu, out)
+            h = walk.relu(block.relu, walk.norm(torch.add, out, shortcut))
+    h = walk.norm(model.avgpool, h)
+    return walk.module(model.fc, torch.flatten(h, 1))
+
+
+def explain(model, x, composite, target, low, high):
+    """Relevance at the input of a torchvision VGG or ResNet for one class,
+    seeded with the class's logit."""
+    x = x.clone().requires_grad_()
+    walk = Walker(composite, low, high)
+    h = run_resnet(model, walk, x) if hasattr(model, "layer1") else run_vgg(model, walk, x)
     seed = torch.zeros_like(h)
     seed[0, target] = h[0, target].detach()
     h.backward(seed)
