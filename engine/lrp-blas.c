@@ -72,6 +72,7 @@ blas_single_threaded (void)
 typedef struct
 {
   gboolean trans_a, trans_b, split_rows;
+  int64_t blocks, parts;    /* SPLIT_BLOCK blocks of the split side, in parts */
   int64_t m, n, k;
   float alpha, beta;
   const float *a, *b;
@@ -87,14 +88,14 @@ typedef struct
  * costs a wake-up of the pool (tens of microseconds). */
 #define SPLIT_MIN_WORK ((int64_t) 1 << 19)
 
+/* One part of a product: rows or columns of C from block part · blocks /
+ * parts on. */
 static void
-product_part (int64_t begin,
-              int64_t end,
-              gpointer data)
+product_piece (const Product *p,
+               int64_t part)
 {
-  const Product *p = data;
-  int64_t lo = begin * SPLIT_BLOCK;
-  int64_t hi = MIN (end * SPLIT_BLOCK, p->split_rows ? p->m : p->n);
+  int64_t lo = part * p->blocks / p->parts * SPLIT_BLOCK;
+  int64_t hi = MIN ((part + 1) * p->blocks / p->parts * SPLIT_BLOCK, p->split_rows ? p->m : p->n);
   const float *a = p->a, *b = p->b;
   float *c = p->c;
   int64_t m = p->m, n = p->n;
@@ -125,6 +126,15 @@ product_part (int64_t begin,
                p->alpha, a, to_int (p->lda), b, to_int (p->ldb), p->beta, c, to_int (p->ldc));
 }
 
+static void
+product_parts (int64_t begin,
+               int64_t end,
+               gpointer data)
+{
+  for (int64_t part = begin; part < end; part++)
+    product_piece (data, part);
+}
+
 void
 lrp_sgemm (gboolean trans_a,
            gboolean trans_b,
@@ -140,8 +150,7 @@ lrp_sgemm (gboolean trans_a,
            float *c,
            int64_t ldc)
 {
-  Product p = { trans_a, trans_b, FALSE, m, n, k, alpha, beta, a, b, lda, ldb, ldc, c };
-  int64_t blocks;
+  Product p = { trans_a, trans_b, FALSE, 0, 0, m, n, k, alpha, beta, a, b, lda, ldb, ldc, c };
 
   if (m == 0 || n == 0)
     return;
@@ -155,8 +164,12 @@ lrp_sgemm (gboolean trans_a,
   /* Each part packs all of the operand it does not split: split the
    * longer side of C, so the shorter operand is the one packed twice. */
   p.split_rows = m > n;
-  blocks = ((p.split_rows ? m : n) + SPLIT_BLOCK - 1) / SPLIT_BLOCK;
-  lrp_parallel_for (blocks, m * n * k >= SPLIT_MIN_WORK ? 2 : blocks + 1, product_part, &p);
+  p.blocks = ((p.split_rows ? m : n) + SPLIT_BLOCK - 1) / SPLIT_BLOCK;
+  /* OpenBLAS rounds a column differently depending on where it sits in the
+   * call, so the cut depends on the shape and the machine only, never on
+   * whether the cores are free: the same product gives the same bits. */
+  p.parts = m * n * k >= SPLIT_MIN_WORK ? lrp_parallel_parts (p.blocks, 2) : 1;
+  lrp_parallel_for (p.parts, 1, product_parts, &p);
 }
 
 void
@@ -542,8 +555,22 @@ conv_bands (int64_t begin,
     }
 }
 
-/* One group of one image; @y holds the bias already.  FALSE only when
- * cancelled (checked between bands: a large layer takes ~100 ms). */
+/* Output lines per band when each core lowers and multiplies bands of its
+ * own, or 0 when there are too few lines for that (then bands are taken
+ * one at a time, each product split over the cores). */
+static int64_t
+own_band_lines (const LrpConvGeometry *g)
+{
+  const int64_t lines = lrp_conv_out_lines (g);
+  const int64_t band = MIN (band_lines (g), lines / (2 * BANDS_PER_CORE));
+
+  return lines >= 2 * BANDS_PER_CORE && band * g->out[g->n_dims - 1] >= 64 ? band : 0;
+}
+
+/* One group of one image; @y holds the bias already; @col is a band's
+ * scratch, unless the convolution is pointwise or lowered by the cores in
+ * bands of their own.  FALSE only when cancelled (checked between bands:
+ * a large layer takes ~100 ms). */
 static gboolean
 conv_group (const LrpConvGeometry *g,
             const float *x,
@@ -556,20 +583,21 @@ conv_group (const LrpConvGeometry *g,
   const int64_t mg = g->out_channels / g->group, k = lrp_conv_col_rows (g);
   const int64_t p = lrp_conv_out_size (g), out_len = g->out[g->n_dims - 1];
   const int64_t lines = lrp_conv_out_lines (g), band = band_lines (g);
+  const int64_t own = own_band_lines (g);
 
-  if (col == NULL)
+  if (lrp_conv_is_pointwise (g))
     {
       accumulate_product (mg, p, k, w, x, p, y, p);
       return TRUE;
     }
-  if (lines >= 2 * BANDS_PER_CORE && MIN (band, lines / (2 * BANDS_PER_CORE)) * out_len >= 64)
+  if (own > 0)
     {
-      /* Enough lines for every core to lower and multiply bands of its
-       * own: im2col (strided copies, for the 7×7/2 first layer of a
-       * ResNet a fifth of its time) then runs on all cores too. */
-      BandJob job = { g, x, w, y, MIN (band, lines / (2 * BANDS_PER_CORE)), cancellable, 0 };
+      /* Every core lowers and multiplies bands of its own: im2col
+       * (strided copies, for the 7×7/2 first layer of a ResNet a fifth of
+       * its time) then runs on all cores too. */
+      BandJob job = { g, x, w, y, own, cancellable, 0 };
 
-      lrp_parallel_for ((lines + job.band - 1) / job.band, BANDS_PER_CORE, conv_bands, &job);
+      lrp_parallel_for ((lines + own - 1) / own, BANDS_PER_CORE, conv_bands, &job);
       return !g_cancellable_set_error_if_cancelled (cancellable, error);
     }
   for (int64_t first = 0; first < lines; first += band)
@@ -785,7 +813,7 @@ lrp_conv_forward (const LrpConvGeometry *g,
           return FALSE;
       return TRUE;
     }
-  if (!lrp_conv_is_pointwise (g))
+  if (!lrp_conv_is_pointwise (g) && own_band_lines (g) == 0)
     col = g_new (float, (gsize) (k * band_lines (g) * g->out[g->n_dims - 1]));
   for (int64_t n = 0; n < batch; n++)
     for (int64_t grp = 0; grp < g->group; grp++)

@@ -9,7 +9,6 @@
 
 #include "lrp-onnx-private.h"
 
-#include <cblas.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -25,10 +24,8 @@ lrp_init (void)
 
   if (g_once_init_enter (&done))
     {
-      /* Both cores for BLAS; the engine runs one attribution at a time. */
-      int threads = (int) CLAMP (g_get_num_processors (), 1, 64);
-
-      openblas_set_num_threads (threads);
+      /* OpenBLAS is set single-threaded by the first product
+       * (lrp-blas.c): the engine splits products over its own threads. */
 #ifdef __GLIBC__
       /* Activations and scratch buffers of a few MB come and go at every
        * layer: keep them in the heap instead of mmap/munmap each one, which

@@ -20,4 +20,12 @@ typedef void (*LrpRangeFunc) (int64_t begin, int64_t end, gpointer data);
  * it runs serially: the pool's threads are busy with the outer loop. */
 void lrp_parallel_for (int64_t n, int64_t grain, LrpRangeFunc func, gpointer data);
 
+/* The number of parts lrp_parallel_for cuts @n items into when the cores
+ * are free: a fixed function of @n, @grain and the machine.  Work whose
+ * rounding depends on where it is cut (matrix products) cuts itself into
+ * this many pieces and runs them through lrp_parallel_for one piece per
+ * item, so that it gives the same bits when it ends up running serially
+ * (nested, or beside another caller). */
+int lrp_parallel_parts (int64_t n, int64_t grain);
+
 G_END_DECLS

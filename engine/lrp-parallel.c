@@ -134,6 +134,14 @@ ensure_workers (void)
     }
 }
 
+int
+lrp_parallel_parts (int64_t n,
+                    int64_t grain)
+{
+  ensure_workers ();
+  return (int) MAX (1, MIN ((int64_t) n_workers + 1, n / MAX (grain, 1)));
+}
+
 void
 lrp_parallel_for (int64_t n,
                   int64_t grain,
@@ -142,8 +150,7 @@ lrp_parallel_for (int64_t n,
 {
   Loop loop = { func, data, n, 0, 0 };
 
-  ensure_workers ();
-  loop.parts = (int) MIN ((int64_t) n_workers + 1, n / MAX (grain, 1));
+  loop.parts = lrp_parallel_parts (n, grain);
   if (loop.parts < 2 || g_private_get (&in_range) != NULL || !g_mutex_trylock (&posting))
     {
       if (n > 0)

@@ -29,8 +29,11 @@
 #define BAND_FLOATS ((int64_t) 1 << 19)
 
 /* Fewer tiles than this per band starve sgemm (each product streams all of
- * U_ξ for them), and fewer bands than this do not share out evenly. */
+ * U_ξ for them), unless that would take more than MAX_BAND_FLOATS of
+ * scratch (64 MiB); and fewer bands than MIN_SHARED_BANDS do not share out
+ * evenly between cores. */
 #define MIN_BAND_TILES 256
+#define MAX_BAND_FLOATS ((int64_t) 1 << 24)
 #define MIN_SHARED_BANDS 6
 
 /* Below these sizes the lowered product is as fast: few channels make the
@@ -47,8 +50,11 @@ lrp_winograd_applies (const LrpConvGeometry *g)
     if (g->kernel[d] != 3 || g->stride[d] != 1 || g->dilation[d] != 1
         || g->pad_begin[d] > 2 || g->pad_end[d] > 2)
       return FALSE;
+  /* One tile row is the least a band holds: absurdly wide images with
+   * many channels go the lowered way, whose bands can be cut finer. */
   return g->channels >= MIN_CHANNELS && g->out_channels >= MIN_CHANNELS
-         && g->out[0] * g->out[1] >= MIN_POSITIONS;
+         && g->out[0] * g->out[1] >= MIN_POSITIONS
+         && 16 * (g->channels + g->out_channels) * ((g->out[1] + 1) / 2) <= MAX_BAND_FLOATS;
 }
 
 typedef struct
@@ -303,21 +309,23 @@ run_bands (int64_t begin,
 }
 
 /* Too few bands to share out (deep layers: few positions, many channels):
- * the whole image is one band, each step split over the cores. */
+ * the bands one after the other, each step split over the cores. */
 static void
-run_whole (Job *job)
+run_shared (Job *job)
 {
   const LrpConvGeometry *g = job->g;
-  const int64_t tiles = (g->out[0] + 1) / 2 * job->tiles_w;
-  g_autofree float *v = g_new (float, 16 * g->channels * tiles);
-  g_autofree float *m = g_new (float, 16 * g->out_channels * tiles);
-  Band band = { job, v, m, 0, (g->out[0] + 1) / 2 };
+  const int64_t tiles_h = (g->out[0] + 1) / 2, most = job->band_rows * job->tiles_w;
+  g_autofree float *v = g_new (float, 16 * g->channels * most);
+  g_autofree float *m = g_new (float, 16 * g->out_channels * most);
 
-  lrp_parallel_for (g->channels, 8, inputs_part, &band);
-  if (cancelled (job))
-    return;
-  lrp_parallel_for (16, 1, products, &band);
-  lrp_parallel_for (g->out_channels, 8, outputs_part, &band);
+  for (int64_t row0 = 0; row0 < tiles_h && !cancelled (job); row0 += job->band_rows)
+    {
+      Band band = { job, v, m, row0, MIN (job->band_rows, tiles_h - row0) };
+
+      lrp_parallel_for (g->channels, 8, inputs_part, &band);
+      lrp_parallel_for (16, 1, products, &band);
+      lrp_parallel_for (g->out_channels, 8, outputs_part, &band);
+    }
 }
 
 gboolean
@@ -331,8 +339,10 @@ lrp_winograd_conv (const LrpConvGeometry *g,
 {
   const int64_t c_n = g->channels, m_n = g->out_channels;
   const int64_t tiles_h = (g->out[0] + 1) / 2, tiles_w = (g->out[1] + 1) / 2;
-  const int64_t rows = CLAMP (MAX (BAND_FLOATS / (16 * (c_n + m_n) * tiles_w),
-                                   (MIN_BAND_TILES + tiles_w - 1) / tiles_w), 1, tiles_h);
+  const int64_t per_row = 16 * (c_n + m_n) * tiles_w;   /* scratch floats per tile row */
+  const int64_t rows = CLAMP (MIN (MAX (BAND_FLOATS / per_row,
+                                        (MIN_BAND_TILES + tiles_w - 1) / tiles_w),
+                                   MAX_BAND_FLOATS / per_row), 1, tiles_h);
   const int64_t bands = (tiles_h + rows - 1) / rows;
   g_autofree float *u = g_new (float, 16 * m_n * c_n);
   Job job = { g, x, w, bias, y, u, tiles_w, rows, cancellable, 0 };
@@ -342,6 +352,6 @@ lrp_winograd_conv (const LrpConvGeometry *g,
   if (bands >= MIN_SHARED_BANDS)
     lrp_parallel_for (bands, 1, run_bands, &job);
   else
-    run_whole (&job);
+    run_shared (&job);
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }

@@ -52,6 +52,9 @@ typedef struct _LrpTensor LrpTensor;
 typedef struct _LrpModel LrpModel;
 typedef struct _LrpRun LrpRun;
 
+/* Process-wide set-up, once, before anything else.  Note for programs that
+ * use OpenBLAS themselves: the engine sets it single-threaded (its own
+ * threads split the products), and that setting is the process's. */
 void lrp_init (void);
 
 /* Tensors (float32 unless said otherwise) */
