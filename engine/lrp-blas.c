@@ -511,9 +511,9 @@ band_lines (const LrpConvGeometry *g)
   return CLAMP (BAND_FLOATS / per_line, 1, lrp_conv_out_lines (g));
 }
 
-/* Bands per core when the cores lower bands of their own: enough that an
- * uneven split costs little. */
-#define BANDS_PER_CORE 4
+/* Bands at least when the cores lower bands of their own: enough to
+ * share out evenly over a few cores. */
+#define MIN_OWN_BANDS 8
 
 typedef struct
 {
@@ -562,9 +562,9 @@ static int64_t
 own_band_lines (const LrpConvGeometry *g)
 {
   const int64_t lines = lrp_conv_out_lines (g);
-  const int64_t band = MIN (band_lines (g), lines / (2 * BANDS_PER_CORE));
+  const int64_t band = MIN (band_lines (g), lines / MIN_OWN_BANDS);
 
-  return lines >= 2 * BANDS_PER_CORE && band * g->out[g->n_dims - 1] >= 64 ? band : 0;
+  return band >= 1 && band * g->out[g->n_dims - 1] >= 64 ? band : 0;
 }
 
 /* One group of one image; @y holds the bias already; @col is a band's
@@ -597,7 +597,7 @@ conv_group (const LrpConvGeometry *g,
        * its time) then runs on all cores too. */
       BandJob job = { g, x, w, y, own, cancellable, 0 };
 
-      lrp_parallel_for ((lines + own - 1) / own, BANDS_PER_CORE, conv_bands, &job);
+      lrp_parallel_for ((lines + own - 1) / own, 1, conv_bands, &job);
       return !g_cancellable_set_error_if_cancelled (cancellable, error);
     }
   for (int64_t first = 0; first < lines; first += band)
