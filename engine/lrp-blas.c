@@ -544,11 +544,8 @@ conv_bands (int64_t begin,
     {
       int64_t first = b * j->band, count = MIN (j->band, lines - first);
 
-      if (g_atomic_int_get (&j->cancelled) || g_cancellable_is_cancelled (j->cancellable))
-        {
-          g_atomic_int_set (&j->cancelled, 1);
-          return;
-        }
+      if (lrp_parallel_cancelled (&j->cancelled, j->cancellable))
+        return;
       lrp_im2col_lines (g, j->x, first, count, col);
       accumulate_product (mg, count * out_len, k, j->w, col, count * out_len,
                           j->y + first * out_len, p);

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <stdint.h>
 
 G_BEGIN_DECLS
@@ -27,5 +27,11 @@ void lrp_parallel_for (int64_t n, int64_t grain, LrpRangeFunc func, gpointer dat
  * item, so that it gives the same bits when it ends up running serially
  * (nested, or beside another caller). */
 int lrp_parallel_parts (int64_t n, int64_t grain);
+
+/* For the parts of a loop that can be cancelled: TRUE once @cancellable
+ * is, remembered in *@flag (shared by the parts, 0 at first) so that every
+ * part stops at its next check.  The caller sets the GError after the
+ * loop. */
+gboolean lrp_parallel_cancelled (gint *flag, GCancellable *cancellable);
 
 G_END_DECLS

@@ -14,7 +14,7 @@
 
 #include "lrp-parallel-private.h"
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #define MAX_PARTS 64
 
@@ -173,4 +173,16 @@ lrp_parallel_for (int64_t n,
     g_cond_wait (&finished, &lock);
   g_mutex_unlock (&lock);
   g_mutex_unlock (&posting);
+}
+
+gboolean
+lrp_parallel_cancelled (gint *flag,
+                        GCancellable *cancellable)
+{
+  if (g_atomic_int_get (flag) || g_cancellable_is_cancelled (cancellable))
+    {
+      g_atomic_int_set (flag, 1);
+      return TRUE;
+    }
+  return FALSE;
 }

@@ -278,17 +278,6 @@ outputs_part (int64_t begin,
   transform_outputs (data, begin, end);
 }
 
-static gboolean
-cancelled (Job *job)
-{
-  if (g_atomic_int_get (&job->cancelled) || g_cancellable_is_cancelled (job->cancellable))
-    {
-      g_atomic_int_set (&job->cancelled, 1);
-      return TRUE;
-    }
-  return FALSE;
-}
-
 /* Bands [begin, end), one after the other on this thread: transform, 16
  * products, inverse transform, all while the band is in this core's cache.
  * The products are single-threaded here (lrp_sgemm does not split inside a
@@ -305,10 +294,12 @@ run_bands (int64_t begin,
   g_autofree float *v = g_new (float, 16 * g->channels * most);
   g_autofree float *m = g_new (float, 16 * g->out_channels * most);
 
-  for (int64_t b = begin; b < end && !cancelled (job); b++)
+  for (int64_t b = begin; b < end; b++)
     {
       Band band = { job, v, m, b * job->band_rows, 0 };
 
+      if (lrp_parallel_cancelled (&job->cancelled, job->cancellable))
+        return;
       band.rows = MIN (job->band_rows, tiles_h - band.row0);
       transform_inputs (&band, 0, g->channels);
       products (0, 16, &band);
@@ -326,10 +317,12 @@ run_shared (Job *job)
   g_autofree float *v = g_new (float, 16 * g->channels * most);
   g_autofree float *m = g_new (float, 16 * g->out_channels * most);
 
-  for (int64_t row0 = 0; row0 < tiles_h && !cancelled (job); row0 += job->band_rows)
+  for (int64_t row0 = 0; row0 < tiles_h; row0 += job->band_rows)
     {
       Band band = { job, v, m, row0, MIN (job->band_rows, tiles_h - row0) };
 
+      if (lrp_parallel_cancelled (&job->cancelled, job->cancellable))
+        return;
       lrp_parallel_for (g->channels, 8, inputs_part, &band);
       lrp_parallel_for (16, 1, products, &band);
       lrp_parallel_for (g->out_channels, 8, outputs_part, &band);
