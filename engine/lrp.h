@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <cairo.h>
 #include <gio/gio.h>
 #include <stdint.h>
 
@@ -146,7 +147,52 @@ LrpTensor *lrp_explainer_get_relevance (const LrpExplainer *explainer, const cha
 GStrv lrp_explainer_list_tensors (const LrpExplainer *explainer);
 char *lrp_explainer_describe (const LrpExplainer *explainer);
 
-/* Input relevance as a PNG: alone, or over the image as the model saw it. */
+/* Colormaps: Zennit's (zennit/image.py), by name: gray, wred, wblue, hot, cold, coldnhot,
+ * bwr (the default), france, seismic, coolio, coleus.  256 entries interpolated linearly
+ * between the colour stops, as Zennit's palettes. */
+const char *const *lrp_colormap_list (void);          /* NULL-terminated, static; "bwr" first */
+gboolean lrp_colormap_is_valid (const char *name);
+
+/* How relevance becomes colour.  Symmetric: R / s from [−1, 1] onto the colormap, 0 at its
+ * centre (index 0x80); absolute: |R| / s from [0, 1] onto the whole colormap.  s is the
+ * @clip percentile of |R| (0 < clip <= 100), so that a few hot pixels do not wash out the
+ * rest; larger values take the end colour. */
+typedef enum {
+  LRP_NORM_SYMMETRIC,
+  LRP_NORM_ABSOLUTE,
+} LrpNormalization;
+
+typedef struct
+{
+  const char *colormap;        /* NULL: "bwr" */
+  LrpNormalization normalization;
+  double clip;                 /* percentile of |R| that is full colour; 99 by default */
+} LrpRenderOptions;
+
+#define LRP_RENDER_OPTIONS_INIT { NULL, LRP_NORM_SYMMETRIC, 99.0 }
+
+/* The input relevance as a plane: the channel sum, H × W, with sorted |R| precomputed so
+ * that re-colouring is instant.  Immutable and ref-counted: safe to share between threads. */
+typedef struct _LrpHeatmap LrpHeatmap;
+
+LrpHeatmap *lrp_heatmap_new (const LrpTensor *relevance, GError **error);
+LrpHeatmap *lrp_heatmap_ref (LrpHeatmap *heatmap);
+void lrp_heatmap_unref (LrpHeatmap *heatmap);
+int lrp_heatmap_get_width (const LrpHeatmap *heatmap);
+int lrp_heatmap_get_height (const LrpHeatmap *heatmap);
+float lrp_heatmap_get_value (const LrpHeatmap *heatmap, int x, int y);
+double lrp_heatmap_get_sum (const LrpHeatmap *heatmap);
+void lrp_heatmap_get_range (const LrpHeatmap *heatmap, const LrpRenderOptions *options,
+                            double *low, double *high);
+cairo_surface_t *lrp_heatmap_render (const LrpHeatmap *heatmap, const LrpRenderOptions *options);
+cairo_surface_t *lrp_heatmap_render_overlay (const LrpHeatmap *heatmap, cairo_surface_t *image,
+                                             const LrpRenderOptions *options, double opacity);
+cairo_surface_t *lrp_colormap_render_bar (const char *colormap, int width, int height);
+
+/* The image as the model sees it (after its resize and crop; RGB even for gray models). */
+cairo_surface_t *lrp_model_load_view (const LrpModel *model, const char *path, GError **error);
+
+/* Input relevance as a PNG: alone, or over the image as the model saw it (defaults). */
 gboolean lrp_heatmap_save (const LrpTensor *relevance, const char *path, GError **error);
 gboolean lrp_heatmap_save_overlay (const LrpModel *model, const char *image_path,
                                    const LrpTensor *relevance, const char *path, GError **error);
@@ -156,5 +202,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpModel, lrp_model_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpRun, lrp_run_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpComposite, lrp_composite_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpExplainer, lrp_explainer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpHeatmap, lrp_heatmap_unref)
 
 G_END_DECLS
