@@ -192,6 +192,28 @@ cairo_surface_t *lrp_colormap_render_bar (const char *colormap, int width, int h
 /* The image as the model sees it (after its resize and crop; RGB even for gray models). */
 cairo_surface_t *lrp_model_load_view (const LrpModel *model, const char *path, GError **error);
 
+/* Export for slides and papers: the heatmap, the overlay (with @image, the model's view) or
+ * the colour bar with its low, middle and high values, as PNG, PDF or SVG.  Vector where it
+ * can be (the bar and its labels); the maps are images drawn with NEAREST filtering.
+ * @scale enlarges them pixel for pixel (>= 1; 0: small inputs up to at least 256 px). */
+typedef enum {
+  LRP_EXPORT_HEATMAP,
+  LRP_EXPORT_OVERLAY,
+  LRP_EXPORT_COLORBAR,
+} LrpExportKind;
+
+typedef enum {
+  LRP_EXPORT_PNG,
+  LRP_EXPORT_PDF,
+  LRP_EXPORT_SVG,
+} LrpExportFormat;
+
+gboolean lrp_export_format_from_name (const char *name_or_path, LrpExportFormat *format);
+gboolean lrp_heatmap_export (const LrpHeatmap *heatmap, cairo_surface_t *image,
+                             const LrpRenderOptions *options, double opacity, LrpExportKind kind,
+                             LrpExportFormat format, int scale, const char *path,
+                             GError **error);
+
 /* Input relevance as a PNG: alone, or over the image as the model saw it (defaults). */
 gboolean lrp_heatmap_save (const LrpTensor *relevance, const char *path, GError **error);
 gboolean lrp_heatmap_save_overlay (const LrpModel *model, const char *image_path,
