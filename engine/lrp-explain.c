@@ -305,6 +305,7 @@ backward_from (LrpExplainer *e,
           clear_relevance (e);
           return FALSE;
         }
+      lrp_explainer_report (e, n, (double) (hi - n + 1) / (hi + 1));
     }
   e->valid = TRUE;
   return TRUE;
@@ -576,6 +577,7 @@ lrp_explainer_explain (LrpExplainer *e,
 
   g_return_val_if_fail (e != NULL && composite != NULL && target != NULL, FALSE);
   m = e->model;
+  lrp_explainer_set_pass (e, 0, 1);
   rules = g_new0 (LrpRule, MAX (m->n_nodes, 1));
   if (!lrp_composite_assign (composite, m, rules, error))
     return FALSE;
@@ -681,4 +683,61 @@ lrp_explainer_list_tensors (const LrpExplainer *e)
       g_ptr_array_add (names, g_strdup (e->model->values[v].name));
   g_ptr_array_add (names, NULL);
   return (GStrv) g_ptr_array_free (names, FALSE);
+}
+
+/* Returns: (transfer none): the scores explanations start from: the logits
+ * (the input of a final Softmax), or the first output. */
+LrpTensor *
+lrp_explainer_get_logits (const LrpExplainer *e)
+{
+  g_return_val_if_fail (e != NULL, NULL);
+  return lrp_run_get_value (e->run, lrp_explainer_output_value (e));
+}
+
+/* ---- progress ------------------------------------------------------------------------ */
+
+void
+lrp_explainer_set_progress (LrpExplainer *e,
+                            LrpProgressFunc func,
+                            gpointer user_data)
+{
+  g_return_if_fail (e != NULL);
+  e->progress = func;
+  e->progress_data = user_data;
+}
+
+void
+lrp_explainer_set_pass (LrpExplainer *e,
+                        int index,
+                        int count)
+{
+  e->pass_base = (double) index / count;
+  e->pass_share = 1.0 / count;
+}
+
+void
+lrp_explainer_report (LrpExplainer *e,
+                      int node,
+                      double within)
+{
+  if (e->progress)
+    e->progress (node, e->model->nodes[node].name,
+                 MIN (1.0, e->pass_base + e->pass_share * within), e->progress_data);
+}
+
+static void
+forward_progress_cb (int node,
+                     gpointer data)
+{
+  LrpExplainer *e = data;
+
+  lrp_explainer_report (e, node, (double) (node + 1) / e->model->n_nodes);
+}
+
+void
+lrp_explainer_watch_run (LrpExplainer *e,
+                         LrpRun *run)
+{
+  run->progress = forward_progress_cb;
+  run->progress_data = e;
 }

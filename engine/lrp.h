@@ -189,6 +189,17 @@ int lrp_explainer_get_class (const LrpExplainer *explainer);
 LrpTensor *lrp_explainer_get_relevance (const LrpExplainer *explainer, const char *tensor);
 GStrv lrp_explainer_list_tensors (const LrpExplainer *explainer);
 char *lrp_explainer_describe (const LrpExplainer *explainer);
+/* Returns: (transfer none): the scores explanations start from (the logits:
+ * the input of a final Softmax), [1, n_classes]. */
+LrpTensor *lrp_explainer_get_logits (const LrpExplainer *explainer);
+
+/* Called from the thread running an explain or baseline call after each node
+ * of a relevance pass (and of a forward pass), with the node's index (graph
+ * order), its name and the share of the call done, 0..1. */
+typedef void (*LrpProgressFunc) (int node, const char *name, double fraction,
+                                 gpointer user_data);
+void lrp_explainer_set_progress (LrpExplainer *explainer, LrpProgressFunc func,
+                                 gpointer user_data);
 
 /* Input relevance as a PNG: alone, or over the image as the model saw it. */
 gboolean lrp_heatmap_save (const LrpTensor *relevance, const char *path, GError **error);

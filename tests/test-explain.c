@@ -540,6 +540,132 @@ test_baselines (void)
   g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
 }
 
+/* ---- progress and logits ---------------------------------------------------------- */
+
+typedef struct
+{
+  int calls;
+  int last_node;
+  double last_fraction;
+  gboolean monotonic;
+  int cancel_at;               /* cancel when this node is done, or -1 */
+  GCancellable *cancellable;
+  GThread *thread;             /* the callback's thread must be the caller's */
+} Progress;
+
+static void
+progress_cb (int node,
+             const char *name,
+             double fraction,
+             gpointer user_data)
+{
+  Progress *p = user_data;
+
+  g_assert_nonnull (name);
+  g_assert_true (p->thread == g_thread_self ());
+  p->monotonic = p->monotonic && fraction >= p->last_fraction && fraction <= 1.0;
+  p->calls++;
+  p->last_node = node;
+  p->last_fraction = fraction;
+  if (node == p->cancel_at)
+    g_cancellable_cancel (p->cancellable);
+}
+
+static void
+progress_reset (Progress *p)
+{
+  p->calls = 0;
+  p->last_node = -1;
+  p->last_fraction = 0;
+  p->monotonic = TRUE;
+  p->cancel_at = -1;
+  p->thread = g_thread_self ();
+}
+
+static void
+test_progress (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (3);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  g_autoptr(GError) error = NULL;
+  Progress p = { 0 };
+  LrpTarget t = LRP_TARGET_INIT;
+  int n_nodes = lrp_model_get_n_nodes (model);
+
+  lrp_explainer_set_progress (e, progress_cb, &p);
+  progress_reset (&p);
+  run (e, "epsilon_plus", &t);
+  g_assert_cmpint (p.calls, ==, n_nodes);
+  g_assert_cmpint (p.last_node, ==, 0);
+  g_assert_cmpfloat (p.last_fraction, ==, 1.0);
+  g_assert_true (p.monotonic);
+
+  /* Only the first layer's rule changed: one node runs. */
+  progress_reset (&p);
+  run (e, "epsilon_plus;#0=flat", &t);
+  g_assert_cmpint (p.calls, ==, 1);
+  g_assert_cmpfloat (p.last_fraction, ==, 1.0);
+  /* Nothing changed: nothing runs. */
+  progress_reset (&p);
+  run (e, "epsilon_plus;#0=flat", &t);
+  g_assert_cmpint (p.calls, ==, 0);
+
+  /* A baseline with samples: a forward and a gradient pass per sample. */
+  progress_reset (&p);
+  g_assert_true (lrp_explainer_baseline (e, LRP_BASELINE_SMOOTHGRAD, &t, 3, 0.1f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (p.calls, ==, n_nodes * (1 + 2 * 3));
+  g_assert_cmpfloat (p.last_fraction, ==, 1.0);
+  g_assert_true (p.monotonic);
+
+  /* Switched off. */
+  lrp_explainer_set_progress (e, NULL, NULL);
+  progress_reset (&p);
+  run (e, "epsilon", &t);
+  g_assert_cmpint (p.calls, ==, 0);
+}
+
+static void
+test_logits (void)
+{
+  static const int64_t xs[] = { 1, 3 }, ws[] = { 2, 3 };
+  static const float w[] = { 1, 2, -1, 0.5f, -1, 1 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpModel) cnn = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (2, xs, 9);
+  g_autoptr(LrpTensor) xc = cnn_input (4);
+  g_autoptr(LrpExplainer) e = NULL;
+  g_autoptr(LrpExplainer) ec = NULL;
+  g_autoptr(LrpRun) r = NULL;
+  LrpTensor *logits;
+
+  lrp_test_graph_input (g, "x", 2, xs);
+  lrp_test_graph_initializer (g, "w", 2, ws, w);
+  lrp_test_graph_node (g, "Gemm", "dense", "x,w", "logits");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Softmax", "probabilities", "logits", "p");
+  lrp_test_graph_output (g, "p");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "softmax.onnx", NULL, NULL);
+  e = new_explainer (model, x);
+  r = lrp_run_new (model);
+  g_assert_true (lrp_run_forward (r, x, NULL, NULL));
+  /* Before any explanation: the forward pass's, the input of the Softmax. */
+  logits = lrp_explainer_get_logits (e);
+  g_assert_cmpint (lrp_tensor_get_rank (logits), ==, 2);
+  g_assert_cmpint (lrp_tensor_get_shape (logits)[1], ==, 2);
+  assert_same (logits, lrp_run_get_value (r, lrp_model_find_value (model, "logits")), 0);
+  /* No Softmax: the output itself. */
+  ec = new_explainer (cnn, xc);
+  g_clear_pointer (&r, lrp_run_free);
+  r = lrp_run_new (cnn);
+  g_assert_true (lrp_run_forward (r, xc, NULL, NULL));
+  assert_same (lrp_explainer_get_logits (ec), lrp_run_get_output (r), 0);
+}
+
 int
 main (int argc,
       char **argv)
@@ -556,5 +682,7 @@ main (int argc,
   g_test_add_func ("/explain/cancelled-from-thread", test_cancelled_from_thread);
   g_test_add_func ("/explain/baselines", test_baselines);
   g_test_add_func ("/explain/concurrent", test_concurrent);
+  g_test_add_func ("/explain/progress", test_progress);
+  g_test_add_func ("/explain/logits", test_logits);
   return g_test_run ();
 }
