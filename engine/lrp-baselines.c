@@ -111,6 +111,7 @@ lrp_explainer_baseline (LrpExplainer *e,
   LrpTensor *r;
 
   g_return_val_if_fail (e != NULL && target != NULL, FALSE);
+  e->valid = FALSE;
   sampling = baseline == LRP_BASELINE_SMOOTHGRAD || baseline == LRP_BASELINE_INTEGRATED_GRADIENTS;
   lrp_explainer_set_pass (e, 0, sampling ? 1 + 2 * MAX (samples, 1) : 1);
   if (!lrp_explainer_gradient_pass (e, target, NULL, cancellable, error))
@@ -142,5 +143,6 @@ lrp_explainer_baseline (LrpExplainer *e,
   if (baseline == LRP_BASELINE_GRADIENT_X_INPUT || baseline == LRP_BASELINE_INTEGRATED_GRADIENTS)
     for (int64_t i = 0; i < r->n; i++)
       lrp_tensor_f (r)[i] *= lrp_tensor_f (e->input)[i];
+  e->valid = TRUE;
   return TRUE;
 }

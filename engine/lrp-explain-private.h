@@ -23,7 +23,11 @@ struct _LrpExplainer
   LrpTensor *seed;             /* owned: the start relevance */
   int explained_class;
   gboolean *upstream;          /* owned; per node: its outputs reach the start */
-  gboolean valid;              /* rel and contrib hold a complete pass */
+  gboolean valid;              /* rel holds the result of the last call, which succeeded */
+  gboolean reusable;           /* contrib of the nodes above todo hold what they send under
+                                  rules for target, in LRP mode: a later call reuses them */
+  int todo;                    /* highest node whose contrib is not up to date, -1: none
+                                  (a cancelled pass stopped there) */
   gboolean profile;            /* LRPLENS_PROFILE: time every node on stderr */
 
   LrpTensor **rel;             /* owned; per value: relevance, NULL where none */

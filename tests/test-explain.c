@@ -549,6 +549,7 @@ typedef struct
   double last_fraction;
   gboolean monotonic;
   int cancel_at;               /* cancel when this node is done, or -1 */
+  int cancel_after;            /* or after this many calls, 0: never */
   GCancellable *cancellable;
   GThread *thread;             /* the callback's thread must be the caller's */
 } Progress;
@@ -567,7 +568,7 @@ progress_cb (int node,
   p->calls++;
   p->last_node = node;
   p->last_fraction = fraction;
-  if (node == p->cancel_at)
+  if (node == p->cancel_at || p->calls == p->cancel_after)
     g_cancellable_cancel (p->cancellable);
 }
 
@@ -579,6 +580,7 @@ progress_reset (Progress *p)
   p->last_fraction = 0;
   p->monotonic = TRUE;
   p->cancel_at = -1;
+  p->cancel_after = 0;
   p->thread = g_thread_self ();
 }
 
@@ -666,6 +668,153 @@ test_logits (void)
   assert_same (lrp_explainer_get_logits (ec), lrp_run_get_output (r), 0);
 }
 
+static void
+assert_identical (LrpExplainer *a,
+                  LrpExplainer *b)
+{
+  g_auto(GStrv) names = lrp_explainer_list_tensors (b);
+  g_auto(GStrv) names_a = lrp_explainer_list_tensors (a);
+
+  g_assert_cmpuint (g_strv_length (names), >, 0);
+  g_assert_cmpuint (g_strv_length (names_a), ==, g_strv_length (names));
+  for (int i = 0; names[i]; i++)
+    {
+      LrpTensor *x = lrp_explainer_get_relevance (a, names[i]);
+      LrpTensor *y = lrp_explainer_get_relevance (b, names[i]);
+
+      g_assert_nonnull (x);
+      g_assert_cmpint (lrp_tensor_get_n_elements (x), ==, lrp_tensor_get_n_elements (y));
+      g_assert_cmpmem (lrp_tensor_get_data (x), lrp_tensor_get_n_elements (x) * 4,
+                       lrp_tensor_get_data (y), lrp_tensor_get_n_elements (y) * 4);
+    }
+}
+
+static void
+assert_no_relevance (LrpExplainer *e,
+                     GStrv names)
+{
+  g_auto(GStrv) held = lrp_explainer_list_tensors (e);
+  g_autofree char *text = lrp_explainer_describe (e);
+
+  g_assert_cmpuint (g_strv_length (held), ==, 0);
+  g_assert_null (lrp_explainer_get_relevance (e, NULL));
+  for (int i = 0; names[i]; i++)
+    g_assert_null (lrp_explainer_get_relevance (e, names[i]));
+  g_assert_nonnull (strstr (text, "no explanation"));
+}
+
+/* A cancelled pass keeps what the nodes it finished sent: the next call
+ * runs only the nodes below them (or below a changed rule above them), and
+ * gives the same bits as a fresh explainer. */
+static void
+test_cancel_keeps_work (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (8);
+  g_autoptr(GError) error = NULL;
+  Progress p = { 0 };
+  LrpTarget t = LRP_TARGET_INIT;
+  /* small_cnn: conv 0, relu 1, conv 2, relu 3, flatten 4, dense 5, relu 6, dense 7 */
+  static const struct { const char *then; int runs; } cases[] = {
+    { "epsilon_plus;#-1=lrp0", 4 },                    /* what was cancelled, again */
+    { "epsilon_plus;#-1=lrp0;#0=flat", 4 },            /* a change below node 4 */
+    { "epsilon_plus;#-1=lrp0;#-2=epsilon(epsilon=0.5)", 6 }, /* above: from node 5 */
+    { "epsilon_plus", 8 },                             /* the top layer's rule again */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LrpExplainer) e = new_explainer (model, x);
+      g_autoptr(LrpExplainer) fresh = new_explainer (model, x);
+      g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_plus;#-1=lrp0", NULL);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_auto(GStrv) names = NULL;
+
+      run (e, "epsilon_plus", &t);
+      names = lrp_explainer_list_tensors (e);
+      lrp_explainer_set_progress (e, progress_cb, &p);
+      progress_reset (&p);
+      p.cancel_at = 4;
+      p.cancellable = cancellable;
+      g_assert_false (lrp_explainer_explain (e, c, &t, cancellable, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      g_assert_cmpint (p.calls, ==, 4);
+      assert_no_relevance (e, names);
+
+      progress_reset (&p);
+      run (e, cases[i].then, &t);
+      g_assert_cmpint (p.calls, ==, cases[i].runs);
+      run (fresh, cases[i].then, &t);
+      assert_identical (e, fresh);
+    }
+}
+
+/* After a failed or cancelled call no relevance can be read, not even an
+ * earlier run's or a baseline's last sample. */
+static void
+test_failed_leaves_nothing (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (9);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_gamma_box", NULL);
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  Progress p = { 0 };
+  LrpTarget t = LRP_TARGET_INIT, bad = LRP_TARGET_INIT;
+
+  run (e, "epsilon_plus", &t);
+  names = lrp_explainer_list_tensors (e);
+  g_assert_cmpuint (g_strv_length (names), >, 2);
+
+  /* Cancelled before it started. */
+  g_cancellable_cancel (cancelled);
+  g_assert_false (lrp_explainer_explain (e, c, &t, cancelled, &error));
+  g_clear_error (&error);
+  assert_no_relevance (e, names);
+  run (e, "epsilon_plus", &t);
+  g_assert_nonnull (lrp_explainer_get_relevance (e, NULL));
+
+  /* A bad target. */
+  bad.class_index = 99;
+  g_assert_false (lrp_explainer_explain (e, c, &bad, NULL, &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET);
+  g_clear_error (&error);
+  assert_no_relevance (e, names);
+
+  /* Integrated Gradients cancelled at once, in the second sample's forward
+   * pass (the first sample's gradient was left readable), or in its
+   * gradient pass. */
+  progress_reset (&p);
+  lrp_explainer_set_progress (e, progress_cb, &p);
+  for (int when = 0; when < 3; when++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+      run (e, "epsilon_plus", &t);
+      progress_reset (&p);
+      p.cancellable = cancellable;
+      if (when == 0)
+        g_cancellable_cancel (cancellable);
+      else
+        p.cancel_after = when == 1 ? 8 * 3 + 2 : 8 * 4 + 5;
+      g_assert_false (lrp_explainer_baseline (e, LRP_BASELINE_INTEGRATED_GRADIENTS, &t, 4, 0,
+                                              cancellable, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      assert_no_relevance (e, names);
+    }
+  /* Too many samples: refused after the first gradient pass. */
+  g_assert_false (lrp_explainer_baseline (e, LRP_BASELINE_SMOOTHGRAD, &t, 0, 0.1f, NULL, &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+  g_clear_error (&error);
+  assert_no_relevance (e, names);
+  g_assert_true (lrp_explainer_baseline (e, LRP_BASELINE_GRADIENT, &t, 1, 0, NULL, &error));
+  g_assert_nonnull (lrp_explainer_get_relevance (e, NULL));
+}
+
 int
 main (int argc,
       char **argv)
@@ -684,5 +833,7 @@ main (int argc,
   g_test_add_func ("/explain/concurrent", test_concurrent);
   g_test_add_func ("/explain/progress", test_progress);
   g_test_add_func ("/explain/logits", test_logits);
+  g_test_add_func ("/explain/cancel-keeps-work", test_cancel_keeps_work);
+  g_test_add_func ("/explain/failed-leaves-nothing", test_failed_leaves_nothing);
   return g_test_run ();
 }
