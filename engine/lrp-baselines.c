@@ -22,6 +22,8 @@ gradient_at (LrpExplainer *e,
              const LrpTarget *target,
              LrpTensor *x,
              float *accumulate,
+             int pass,
+             int n_passes,
              GCancellable *cancellable,
              GError **error)
 {
@@ -31,8 +33,11 @@ gradient_at (LrpExplainer *e,
   gboolean ok;
 
   e->run = lrp_run_new (e->model);
-  ok = lrp_run_forward (e->run, x, cancellable, error)
-       && lrp_explainer_gradient_pass (e, target, seed, cancellable, error);
+  lrp_explainer_watch_run (e, e->run);
+  lrp_explainer_set_pass (e, pass, n_passes);
+  ok = lrp_run_forward (e->run, x, cancellable, error);
+  lrp_explainer_set_pass (e, pass + 1, n_passes);
+  ok = ok && lrp_explainer_gradient_pass (e, target, seed, cancellable, error);
   if (ok && (g = e->rel[e->model->inputs[0]]) != NULL)
     for (int64_t i = 0; i < g->n; i++)
       accumulate[i] += lrp_tensor_f (g)[i];
@@ -84,7 +89,8 @@ sampled (LrpExplainer *e,
           else
             lrp_tensor_f (xs)[i] *= (float) (k + 1) / (float) samples;
         }
-      if (!gradient_at (e, target, xs, sum, cancellable, error))
+      /* Pass 0 was the gradient of the real input. */
+      if (!gradient_at (e, target, xs, sum, 1 + 2 * k, 1 + 2 * samples, cancellable, error))
         return FALSE;
     }
   return TRUE;
@@ -101,9 +107,13 @@ lrp_explainer_baseline (LrpExplainer *e,
 {
   int input;
   g_autofree float *sum = NULL;
+  gboolean sampling;
   LrpTensor *r;
 
   g_return_val_if_fail (e != NULL && target != NULL, FALSE);
+  e->valid = FALSE;
+  sampling = baseline == LRP_BASELINE_SMOOTHGRAD || baseline == LRP_BASELINE_INTEGRATED_GRADIENTS;
+  lrp_explainer_set_pass (e, 0, sampling ? 1 + 2 * MAX (samples, 1) : 1);
   if (!lrp_explainer_gradient_pass (e, target, NULL, cancellable, error))
     return FALSE;
   input = e->model->inputs[0];
@@ -133,5 +143,6 @@ lrp_explainer_baseline (LrpExplainer *e,
   if (baseline == LRP_BASELINE_GRADIENT_X_INPUT || baseline == LRP_BASELINE_INTEGRATED_GRADIENTS)
     for (int64_t i = 0; i < r->n; i++)
       lrp_tensor_f (r)[i] *= lrp_tensor_f (e->input)[i];
+  e->valid = TRUE;
   return TRUE;
 }

@@ -146,3 +146,141 @@ lrp_composite_assign (const LrpComposite *composite,
   (void) error;
   return TRUE;
 }
+
+/* ---- what the GUI's layer list shows --------------------------------------------- */
+
+void
+lrp_layer_free (LrpLayer *layer)
+{
+  if (layer == NULL)
+    return;
+  g_free (layer->name);
+  g_free (layer->op_type);
+  g_free (layer->input);
+  g_free (layer->output);
+  g_free (layer->rule);
+  g_free (layer->rule_text);
+  g_free (layer);
+}
+
+static const char *
+value_name (const LrpModel *model,
+            int n_values,
+            const int *values)
+{
+  return n_values > 0 && values[0] >= 0 ? model->values[values[0]].name : "";
+}
+
+static LrpLayer *
+layer_new (const LrpModel *model,
+           int n,
+           int linear_index,
+           const LrpRule *rule,
+           const LrpRule *preset_rule)
+{
+  const LrpNode *node = &model->nodes[n];
+  LrpLayer *layer = g_new0 (LrpLayer, 1);
+  const LrpTensor *out = node->n_outputs > 0 && node->outputs[0] >= 0
+                         ? model->values[node->outputs[0]].tensor : NULL;
+
+  layer->name = g_strdup (node->name);
+  layer->op_type = g_strdup (node->op_type);
+  layer->input = g_strdup (value_name (model, node->n_inputs, node->inputs));
+  layer->output = g_strdup (value_name (model, node->n_outputs, node->outputs));
+  layer->rank = out ? MIN (out->rank, LRP_LAYER_MAX_RANK) : 0;
+  for (int d = 0; d < layer->rank; d++)
+    layer->shape[d] = out->shape[d];
+  layer->linear_index = linear_index;
+  layer->rule = g_strdup (lrp_rule_kind_name (rule->kind));
+  layer->rule_text = _lrp_rule_to_text (rule, FALSE);
+  layer->epsilon = rule->epsilon;
+  layer->gamma = rule->gamma;
+  layer->alpha = rule->alpha;
+  layer->beta = rule->beta;
+  layer->stabilizer = rule->stabilizer;
+  layer->n_box = MIN (rule->n_box, LRP_LAYER_MAX_BOX);
+  for (int c = 0; c < layer->n_box; c++)
+    {
+      layer->low[c] = rule->low[c];
+      layer->high[c] = rule->high[c];
+    }
+  layer->zero_bias = rule->zero_bias;
+  layer->overridden = !_lrp_rule_equal (rule, preset_rule);
+  return layer;
+}
+
+/* Returns: (element-type LrpLayer) (transfer full): every node of @model in
+ * graph order with the rule @composite gives it, and whether that differs
+ * from the rule its built-in preset gives. */
+GPtrArray *
+lrp_composite_list_layers (const LrpComposite *composite,
+                           const LrpModel *model,
+                           GError **error)
+{
+  g_autoptr(LrpComposite) preset = NULL;
+  g_autofree LrpRule *rules = NULL, *preset_rules = NULL;
+  GPtrArray *layers;
+  Layers l = { 0 };
+
+  g_return_val_if_fail (composite != NULL && model != NULL, NULL);
+  rules = g_new0 (LrpRule, MAX (model->n_nodes, 1));
+  preset_rules = g_new0 (LrpRule, MAX (model->n_nodes, 1));
+  /* The preset as built in: parameters changed with lrp_composite_set_param
+   * count as overrides too. */
+  preset = _lrp_composite_new (composite->name);
+  _lrp_composite_add_builtin (preset, composite->name);
+  if (!lrp_composite_assign (composite, model, rules, error)
+      || !lrp_composite_assign (preset, model, preset_rules, error))
+    return NULL;
+  count_layers (model, &l);
+  layers = g_ptr_array_new_full ((guint) model->n_nodes, (GDestroyNotify) lrp_layer_free);
+  for (int n = 0; n < model->n_nodes; n++)
+    g_ptr_array_add (layers, layer_new (model, n, l.linear_index[n], &rules[n], &preset_rules[n]));
+  g_free (l.linear_index);
+  g_free (l.conv_index);
+  return layers;
+}
+
+/* Every name and position entry selects a layer of @model. */
+gboolean
+lrp_composite_check_model (const LrpComposite *composite,
+                           const LrpModel *model,
+                           GError **error)
+{
+  guint n_preset, number;
+  gboolean ok = TRUE;
+  Layers l = { 0 };
+
+  g_return_val_if_fail (composite != NULL && model != NULL, FALSE);
+  n_preset = _lrp_composite_preset_length (composite);
+  count_layers (model, &l);
+  for (guint i = n_preset; ok && i < composite->entries->len; i++)
+    {
+      const LrpCompositeEntry *e = &g_array_index (composite->entries, LrpCompositeEntry, i);
+      gboolean any = FALSE;
+      g_autofree char *text = NULL;
+
+      if (e->match != LRP_MATCH_NAME && e->match != LRP_MATCH_POSITION)
+        continue;
+      for (int n = 0; n < model->n_nodes && !any; n++)
+        any = matches (e, model, &l, n);
+      if (any)
+        continue;
+      ok = FALSE;
+      /* Numbered as in the compact form, where the preset's name is entry 1. */
+      number = i - n_preset + 1 + (n_preset > 0);
+      text = _lrp_composite_entry_to_text (e);
+      if (e->match == LRP_MATCH_NAME)
+        g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                     "rule map entry %u (“%s”): %s has no node named “%s” (nor matching it)",
+                     number, text, model->display_name, e->pattern);
+      else
+        g_set_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                     "rule map entry %u (“%s”): %s has %d Conv/dense layers (#0 to #%d, or "
+                     "#-%d to #-1)", number, text, model->display_name, l.n_linear,
+                     l.n_linear - 1, l.n_linear);
+    }
+  g_free (l.linear_index);
+  g_free (l.conv_index);
+  return ok;
+}

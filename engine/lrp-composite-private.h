@@ -47,4 +47,19 @@ gboolean lrp_node_is_dense (const LrpModel *model, const LrpNode *node);
 gboolean lrp_composite_assign (const LrpComposite *composite, const LrpModel *model,
                                LrpRule *rules, GError **error);
 
+/* lrp-composite.c, for the files below */
+LrpComposite *_lrp_composite_new (const char *name);
+gboolean _lrp_composite_add_builtin (LrpComposite *c, const char *name);
+const char *_lrp_match_name (LrpMatchKind match);
+gboolean _lrp_composite_parse_rule (const char *text, LrpCompositeEntry *e, GError **error);
+
+/* lrp-composite-edit.c */
+gboolean _lrp_rule_equal (const LrpRule *a, const LrpRule *b);
+/* "gamma(gamma=0.25)"; ZBox bounds only when set (not from the model) */
+char *_lrp_rule_to_text (const LrpRule *rule, gboolean box_from_model);
+/* "conv=gamma(gamma=0.25)", "name:fc1=flat", "#-1=epsilon(epsilon=0)" */
+char *_lrp_composite_entry_to_text (const LrpCompositeEntry *e);
+/* How many entries at the start come from the preset (its built-in name). */
+guint _lrp_composite_preset_length (const LrpComposite *c);
+
 G_END_DECLS

@@ -687,3 +687,37 @@ lrp_composite_get_name (const LrpComposite *composite)
   g_return_val_if_fail (composite != NULL, NULL);
   return composite->name;
 }
+
+/* ---- for lrp-composite-edit.c ------------------------------------------------ */
+
+LrpComposite *
+_lrp_composite_new (const char *name)
+{
+  return composite_new (name);
+}
+
+gboolean
+_lrp_composite_add_builtin (LrpComposite *c,
+                            const char *name)
+{
+  return builtin_entries (c, name);
+}
+
+const char *
+_lrp_match_name (LrpMatchKind match)
+{
+  return match < G_N_ELEMENTS (match_names) ? match_names[match] : NULL;
+}
+
+/* One rule as the compact form writes it, checked as a whole map would be. */
+gboolean
+_lrp_composite_parse_rule (const char *text,
+                           LrpCompositeEntry *e,
+                           GError **error)
+{
+  if (!parse_rule_text (text, e, error) || !rule_validate (&e->rule, error))
+    return FALSE;
+  if (e->rule.kind == LRP_RULE_ZBOX && !e->box_from_model && e->rule.n_box == 0)
+    return bad (error, "zbox needs both low and high");
+  return TRUE;
+}

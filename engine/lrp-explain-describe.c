@@ -50,6 +50,11 @@ lrp_explainer_describe (const LrpExplainer *e)
   g_return_val_if_fail (e != NULL, NULL);
   m = e->model;
   input = m->inputs[0];
+  if (!e->valid)
+    {
+      g_string_append (s, "no explanation: the last call failed or was cancelled\n");
+      return g_string_free (s, FALSE);
+    }
   g_string_append_printf (s, "%-4s %-40s %-14s %-10s %14s %10s\n", "#", "layer", "op", "rule",
                           "relevance in", "absorbed");
   for (int n = m->n_nodes - 1; n >= 0; n--)

@@ -29,6 +29,8 @@ clear_relevance (LrpExplainer *e)
     for (int i = 0; i < m->nodes[n].n_inputs; i++)
       g_clear_pointer (&e->contrib[n][i], lrp_tensor_unref);
   e->valid = FALSE;
+  e->reusable = FALSE;
+  e->todo = -1;
 }
 
 /* Every node between the input and the output can pass relevance: asked
@@ -260,11 +262,14 @@ run_node (LrpExplainer *e,
     }
   if (!ok)
     g_prefix_error (error, "%s: ", m->display_name);
-  return ok && !g_cancellable_set_error_if_cancelled (cancellable, error);
+  return ok;
 }
 
 /* Runs nodes hi..0, first rebuilding the relevance of every tensor they
- * read from the seed and the kept contributions of nodes above hi. */
+ * read from the seed and the kept contributions of nodes above hi (added in
+ * the order a full pass adds them, so the sums are the same to the bit).
+ * Stopped at node n (cancelled, or an error), it keeps what nodes above n
+ * sent: e->todo = n, and the next call starts there at the latest. */
 static gboolean
 backward_from (LrpExplainer *e,
                int hi,
@@ -285,7 +290,7 @@ backward_from (LrpExplainer *e,
       g_clear_pointer (&e->rel[v], lrp_tensor_unref);
       if (v == e->start_value)
         e->rel[v] = lrp_tensor_copy (e->seed);
-      for (guint k = 0; k < c->len; k++)
+      for (guint k = c->len; k-- > 0;)
         {
           int n = g_array_index (c, int, k);
 
@@ -300,13 +305,15 @@ backward_from (LrpExplainer *e,
     {
       for (int i = 0; i < m->nodes[n].n_inputs; i++)
         g_clear_pointer (&e->contrib[n][i], lrp_tensor_unref);
-      if (!run_node (e, n, cancellable, error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)
+          || !run_node (e, n, cancellable, error))
         {
-          clear_relevance (e);
+          e->todo = n;
           return FALSE;
         }
+      lrp_explainer_report (e, n, (double) (hi - n + 1) / (hi + 1));
     }
-  e->valid = TRUE;
+  e->todo = -1;
   return TRUE;
 }
 
@@ -526,7 +533,7 @@ static gboolean
 same_target (const LrpExplainer *e,
              const LrpTarget *t)
 {
-  return e->valid && e->target.class_index == t->class_index
+  return e->target.class_index == t->class_index
          && e->target.contrast_class == t->contrast_class && e->target.start == t->start
          && g_strcmp0 (e->start_layer, t->layer) == 0 && e->target.channel == t->channel
          && e->target.neuron == t->neuron;
@@ -576,20 +583,29 @@ lrp_explainer_explain (LrpExplainer *e,
 
   g_return_val_if_fail (e != NULL && composite != NULL && target != NULL, FALSE);
   m = e->model;
+  /* Until this call succeeds, no relevance is to be read. */
+  e->valid = FALSE;
+  lrp_explainer_set_pass (e, 0, 1);
   rules = g_new0 (LrpRule, MAX (m->n_nodes, 1));
   if (!lrp_composite_assign (composite, m, rules, error))
     return FALSE;
   if (e->canonized == NULL && (e->canonized = lrp_canonize (m, TRUE, error)) == NULL)
     return FALSE;
+  force_merged_pass (e, rules);
 
-  /* Same start, same mode: redo only the nodes below the highest changed rule. */
+  /* Same start, same mode: redo only the nodes below the highest changed
+   * rule, and those a cancelled pass did not reach. */
   hi = m->n_nodes - 1;
-  if (e->mode == LRP_BACKWARD_LRP && same_target (e, target))
+  if (e->reusable && e->mode == LRP_BACKWARD_LRP && same_target (e, target))
     {
       while (hi >= 0 && memcmp (&rules[hi], &e->rules[hi], sizeof (LrpRule)) == 0)
         hi--;
+      hi = MAX (hi, e->todo);
       if (hi < 0)
-        return TRUE;
+        {
+          e->valid = TRUE;
+          return TRUE;
+        }
     }
   else
     {
@@ -597,7 +613,6 @@ lrp_explainer_explain (LrpExplainer *e,
       if (!lrp_explainer_seed (e, target, error))
         return FALSE;
     }
-  force_merged_pass (e, rules);
   e->mode = LRP_BACKWARD_LRP;
   memcpy (e->rules, rules, sizeof (LrpRule) * (size_t) m->n_nodes);
   if (!check_explainable (e, error))
@@ -605,9 +620,11 @@ lrp_explainer_explain (LrpExplainer *e,
       clear_relevance (e);
       return FALSE;
     }
+  remember_target (e, target);
+  e->reusable = TRUE;
   if (!backward_from (e, hi, cancellable, error))
     return FALSE;
-  remember_target (e, target);
+  e->valid = TRUE;
   return TRUE;
 }
 
@@ -637,11 +654,11 @@ lrp_explainer_gradient_pass (LrpExplainer *e,
   e->mode = LRP_BACKWARD_GRADIENT;
   for (int n = 0; n < m->n_nodes; n++)
     e->rules[n] = lrp_rule_default (LRP_RULE_GRADIENT);
+  /* The rules above are not a composite's: never reuse them incrementally
+   * (clear_relevance said so). */
   if (!check_explainable (e, error) || !backward_from (e, m->n_nodes - 1, cancellable, error))
     return FALSE;
   remember_target (e, target);
-  /* The rules above are not a composite's: never reuse them incrementally. */
-  e->valid = FALSE;
   return TRUE;
 }
 
@@ -653,7 +670,8 @@ lrp_explainer_get_class (const LrpExplainer *e)
 }
 
 /* Returns: (transfer none): relevance of @tensor (NULL: the model input),
- * or NULL when none reached it or there is no such tensor. */
+ * or NULL when none reached it, there is no such tensor, or the last
+ * explain or baseline call failed (or was cancelled). */
 LrpTensor *
 lrp_explainer_get_relevance (const LrpExplainer *e,
                              const char *tensor)
@@ -661,6 +679,8 @@ lrp_explainer_get_relevance (const LrpExplainer *e,
   int v;
 
   g_return_val_if_fail (e != NULL, NULL);
+  if (!e->valid)
+    return NULL;
   if (tensor == NULL)
     v = e->model->inputs[0];
   else if ((v = lrp_model_find_value (e->model, tensor)) < 0)
@@ -676,9 +696,66 @@ lrp_explainer_list_tensors (const LrpExplainer *e)
   GPtrArray *names = g_ptr_array_new ();
 
   g_return_val_if_fail (e != NULL, NULL);
-  for (int v = 0; v < e->model->n_values; v++)
+  for (int v = 0; e->valid && v < e->model->n_values; v++)
     if (e->rel[v])
       g_ptr_array_add (names, g_strdup (e->model->values[v].name));
   g_ptr_array_add (names, NULL);
   return (GStrv) g_ptr_array_free (names, FALSE);
+}
+
+/* Returns: (transfer none): the scores explanations start from: the logits
+ * (the input of a final Softmax), or the first output. */
+LrpTensor *
+lrp_explainer_get_logits (const LrpExplainer *e)
+{
+  g_return_val_if_fail (e != NULL, NULL);
+  return lrp_run_get_value (e->run, lrp_explainer_output_value (e));
+}
+
+/* ---- progress ------------------------------------------------------------------------ */
+
+void
+lrp_explainer_set_progress (LrpExplainer *e,
+                            LrpProgressFunc func,
+                            gpointer user_data)
+{
+  g_return_if_fail (e != NULL);
+  e->progress = func;
+  e->progress_data = user_data;
+}
+
+void
+lrp_explainer_set_pass (LrpExplainer *e,
+                        int index,
+                        int count)
+{
+  e->pass_base = (double) index / count;
+  e->pass_share = 1.0 / count;
+}
+
+void
+lrp_explainer_report (LrpExplainer *e,
+                      int node,
+                      double within)
+{
+  if (e->progress)
+    e->progress (node, e->model->nodes[node].name,
+                 MIN (1.0, e->pass_base + e->pass_share * within), e->progress_data);
+}
+
+static void
+forward_progress_cb (int node,
+                     gpointer data)
+{
+  LrpExplainer *e = data;
+
+  lrp_explainer_report (e, node, (double) (node + 1) / e->model->n_nodes);
+}
+
+void
+lrp_explainer_watch_run (LrpExplainer *e,
+                         LrpRun *run)
+{
+  run->progress = forward_progress_cb;
+  run->progress_data = e;
 }

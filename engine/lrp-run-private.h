@@ -9,6 +9,9 @@ struct _LrpRun
 {
   LrpModel *model;              /* owned ref */
   LrpTensor **acts;             /* owned; one per value, NULL until computed */
+  /* called after each node of a forward pass; may be NULL */
+  void (*progress) (int node, gpointer data);
+  gpointer progress_data;       /* borrowed */
 };
 
 /* Forward with one tensor per model input (conformance tests use several). */

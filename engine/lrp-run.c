@@ -97,11 +97,17 @@ lrp_run_forward_inputs (LrpRun *run,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       if (f->conv >= 0)
-        continue;             /* computed by its Conv */
+        {
+          if (run->progress)  /* computed by its Conv */
+            run->progress (n, run->progress_data);
+          continue;
+        }
       ok = f->bn >= 0 ? lrp_node_forward_fused (m, n, run->acts, cancellable, error)
                       : lrp_node_forward (m, &m->nodes[n], run->acts, cancellable, error);
       if (!ok)
         return FALSE;
+      if (run->progress)
+        run->progress (n, run->progress_data);
       if (profile)
         g_printerr ("forward %-40s %-20s %8.2f ms\n", m->nodes[n].name, m->nodes[n].op_type,
                     (double) (g_get_monotonic_time () - start) / 1000.0);

@@ -102,7 +102,51 @@ gboolean lrp_composite_set_param (LrpComposite *composite, const char *name, con
                                   GError **error);
 const char *lrp_composite_get_name (const LrpComposite *composite);
 const char *const *lrp_composite_list_builtin (const char *const **descriptions);
+LrpComposite *lrp_composite_copy (const LrpComposite *composite);
 void lrp_composite_free (LrpComposite *composite);
+
+/* Sets one layer's rule, e.g. ("conv1", "gamma(gamma=0.5)"): an entry for that
+ * name appended last (so it wins), replacing an earlier entry set this way for
+ * the same name (a dragged slider does not grow the map).  NULL or "" removes
+ * it (the layer goes back to what the rest of the map gives it).  Bad rule
+ * text: FALSE and LRP_RUN_ERROR_BAD_RULES, the composite unchanged. */
+gboolean lrp_composite_set_layer_rule (LrpComposite *composite, const char *layer,
+                                       const char *rule_text, GError **error);
+/* Returns: (transfer full): the map as JSON, which lrp_composite_parse reads
+ * back into the same rule for every layer. */
+char *lrp_composite_to_json (const LrpComposite *composite);
+/* Every name and position entry selects at least one layer of @model; else
+ * FALSE and LRP_RUN_ERROR_BAD_RULES naming the entry (1-based) and its text. */
+gboolean lrp_composite_check_model (const LrpComposite *composite, const LrpModel *model,
+                                    GError **error);
+
+/* One node of a model in graph order, with the rule a composite gives it. */
+#define LRP_LAYER_MAX_RANK 8
+#define LRP_LAYER_MAX_BOX 16
+
+typedef struct
+{
+  char *name;                  /* node name */
+  char *op_type;               /* "Conv", "Gemm", "Relu", ... */
+  char *input;                 /* first input tensor: where the relevance it passes lands */
+  char *output;                /* first output tensor: the relevance that reaches it */
+  int rank;
+  int64_t shape[LRP_LAYER_MAX_RANK]; /* of the output */
+  int linear_index;            /* among Conv/dense layers (#N of rule maps), or -1 */
+  char *rule;                  /* "epsilon", "gamma", "alpha_beta", "zplus", "zbox", "flat",
+                                  "wsquare", "gradient", "pass", "norm" */
+  char *rule_text;             /* "gamma(gamma=0.25)": lrp_composite_set_layer_rule reads it */
+  double epsilon, gamma, alpha, beta, stabilizer;
+  int n_box;                   /* zbox: 1 bound, or one per input channel */
+  double low[LRP_LAYER_MAX_BOX], high[LRP_LAYER_MAX_BOX];
+  gboolean zero_bias;
+  gboolean overridden;         /* the map gives it another rule than its preset would */
+} LrpLayer;
+
+void lrp_layer_free (LrpLayer *layer);
+/* Returns: (element-type LrpLayer) (transfer full): every node of @model. */
+GPtrArray *lrp_composite_list_layers (const LrpComposite *composite, const LrpModel *model,
+                                      GError **error);
 
 /* What to explain.  LRP_TARGET_INIT: the predicted class, from its logit. */
 typedef enum {
@@ -146,6 +190,17 @@ int lrp_explainer_get_class (const LrpExplainer *explainer);
 LrpTensor *lrp_explainer_get_relevance (const LrpExplainer *explainer, const char *tensor);
 GStrv lrp_explainer_list_tensors (const LrpExplainer *explainer);
 char *lrp_explainer_describe (const LrpExplainer *explainer);
+/* Returns: (transfer none): the scores explanations start from (the logits:
+ * the input of a final Softmax), [1, n_classes]. */
+LrpTensor *lrp_explainer_get_logits (const LrpExplainer *explainer);
+
+/* Called from the thread running an explain or baseline call after each node
+ * of a relevance pass (and of a forward pass), with the node's index (graph
+ * order), its name and the share of the call done, 0..1. */
+typedef void (*LrpProgressFunc) (int node, const char *name, double fraction,
+                                 gpointer user_data);
+void lrp_explainer_set_progress (LrpExplainer *explainer, LrpProgressFunc func,
+                                 gpointer user_data);
 
 /* Colormaps: Zennit's (zennit/image.py), by name: gray, wred, wblue, hot, cold, coldnhot,
  * bwr (the default), france, seismic, coolio, coleus.  256 entries interpolated linearly
@@ -225,5 +280,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpRun, lrp_run_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpComposite, lrp_composite_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpExplainer, lrp_explainer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpHeatmap, lrp_heatmap_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpLayer, lrp_layer_free)
 
 G_END_DECLS

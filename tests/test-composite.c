@@ -173,6 +173,285 @@ test_list (void)
   g_assert_cmpint (n, ==, 7);
 }
 
+/* ---- the layer list and the rule editor ------------------------------------------ */
+
+static GPtrArray *
+layers_of (const LrpComposite *c)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(GError) error = NULL;
+  GPtrArray *layers = lrp_composite_list_layers (c, model, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (layers);
+  g_assert_cmpuint (layers->len, ==, lrp_model_get_n_nodes (model));
+  return layers;
+}
+
+static LrpLayer *
+layer (GPtrArray *layers,
+       int n)
+{
+  return g_ptr_array_index (layers, n);
+}
+
+static void
+test_list_layers (void)
+{
+  g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_gamma_box;name:features.2=zplus",
+                                                   NULL);
+  g_autoptr(GPtrArray) layers = layers_of (c);
+  static const int linear[] = { 0, -1, 1, -1, -1, 2, -1, 3 };
+  LrpLayer *l;
+
+  for (int n = 0; n < (int) layers->len; n++)
+    g_assert_cmpint (layer (layers, n)->linear_index, ==, linear[n]);
+  l = layer (layers, CONV1);
+  g_assert_cmpstr (l->name, ==, "features.0");
+  g_assert_cmpstr (l->op_type, ==, "Conv");
+  g_assert_cmpstr (l->input, ==, "x");
+  g_assert_cmpstr (l->output, ==, "c1");
+  g_assert_cmpint (l->rank, ==, 4);
+  g_assert_cmpint (l->shape[0], ==, 1);
+  g_assert_cmpstr (l->rule, ==, "zbox");
+  /* Bounds from the metadata: (0 − mean) / std and (1 − mean) / std. */
+  g_assert_cmpstr (l->rule_text, ==, "zbox(low=-2,-1,-0.5,high=2,1,0.5)");
+  g_assert_cmpint (l->n_box, ==, 3);
+  g_assert_cmpfloat (l->low[2], ==, -0.5);
+  g_assert_false (l->overridden);
+  l = layer (layers, CONV2);
+  g_assert_cmpstr (l->rule, ==, "zplus");
+  g_assert_cmpstr (l->rule_text, ==, "zplus");
+  g_assert_true (l->overridden);
+  l = layer (layers, RELU1);
+  g_assert_cmpstr (l->rule, ==, "pass");
+  g_assert_cmpint (l->linear_index, ==, -1);
+  g_assert_false (l->overridden);
+  l = layer (layers, DENSE1);
+  g_assert_cmpstr (l->rule_text, ==, "epsilon(epsilon=1e-06)");
+  g_assert_cmpfloat (l->epsilon, ==, (double) 1e-6f);
+  g_assert_cmpint (l->rank, ==, 2);
+  g_assert_cmpstr (layer (layers, FLAT)->rule, ==, "gradient");
+  g_assert_cmpstr (lrp_composite_get_name (c), ==, "epsilon_gamma_box");
+}
+
+/* Each layer's rule text, set back on it, is the same rule. */
+static void
+test_rule_text_round_trip (void)
+{
+  g_autoptr(LrpComposite) c = lrp_composite_parse (
+    "montavon2019;#1=alpha_beta(alpha=1.5,beta=0.5,stabilizer=0.001);"
+    "#-1=epsilon(epsilon=0.1,zero_bias=true);#2=gamma(gamma=0.3)", NULL);
+  g_autoptr(LrpComposite) edited = lrp_composite_copy (c);
+  g_autoptr(GPtrArray) before = layers_of (c);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint n = 0; n < before->len; n++)
+    {
+      g_assert_true (lrp_composite_set_layer_rule (edited, layer (before, n)->name,
+                                                   layer (before, n)->rule_text, &error));
+      g_assert_no_error (error);
+    }
+  after = layers_of (edited);
+  for (guint n = 0; n < before->len; n++)
+    {
+      LrpLayer *a = layer (before, n), *b = layer (after, n);
+
+      g_assert_cmpstr (a->rule_text, ==, b->rule_text);
+      g_assert_cmpfloat (a->gamma, ==, b->gamma);
+      g_assert_cmpfloat (a->stabilizer, ==, b->stabilizer);
+      g_assert_cmpint (a->zero_bias, ==, b->zero_bias);
+      g_assert_cmpint (a->overridden, ==, b->overridden);
+    }
+  g_assert_cmpstr (layer (before, CONV2)->rule_text, ==,
+                   "alpha_beta(alpha=1.5,beta=0.5,stabilizer=0.001)");
+  g_assert_cmpstr (layer (before, DENSE2)->rule_text, ==,
+                   "epsilon(epsilon=0.1,zero_bias=true)");
+}
+
+static void
+test_set_layer_rule (void)
+{
+  g_autoptr(LrpComposite) preset = lrp_composite_parse ("epsilon_gamma_box", NULL);
+  g_autoptr(LrpComposite) c = lrp_composite_copy (preset);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL, *json_after = NULL;
+  guint len;
+
+  /* A dragged slider: the entry is replaced, the map does not grow. */
+  g_assert_true (lrp_composite_set_layer_rule (c, "features.2", "gamma(gamma=0.4)", &error));
+  len = c->entries->len;
+  g_assert_true (lrp_composite_set_layer_rule (c, "features.2", "gamma(gamma=0.5)", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (c->entries->len, ==, len);
+  {
+    g_autoptr(GPtrArray) layers = layers_of (c);
+
+    g_assert_cmpfloat (layer (layers, CONV2)->gamma, ==, 0.5);
+    g_assert_true (layer (layers, CONV2)->overridden);
+    g_assert_false (layer (layers, CONV1)->overridden);
+  }
+  /* The copy is independent. */
+  {
+    g_autoptr(GPtrArray) layers = layers_of (preset);
+
+    g_assert_cmpfloat (layer (layers, CONV2)->gamma, ==, 0.25);
+  }
+  /* Set last, it wins over an earlier entry for all Convs. */
+  g_assert_true (lrp_composite_set_layer_rule (c, "features.0", "flat", &error));
+  {
+    g_autoptr(LrpComposite) more = lrp_composite_parse ("epsilon_gamma_box;conv=zplus", NULL);
+    g_autoptr(GPtrArray) layers = NULL;
+
+    g_assert_true (lrp_composite_set_layer_rule (more, "features.0", "flat", &error));
+    layers = layers_of (more);
+    g_assert_cmpstr (layer (layers, CONV1)->rule, ==, "flat");
+    g_assert_cmpstr (layer (layers, CONV2)->rule, ==, "zplus");
+  }
+
+  /* Bad text: an error naming it, the composite unchanged. */
+  json = lrp_composite_to_json (c);
+  g_assert_false (lrp_composite_set_layer_rule (c, "features.2", "gamma(gamma=-1)", &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+  g_assert_nonnull (strstr (error->message, "negative"));
+  g_assert_nonnull (strstr (error->message, "features.2"));
+  g_clear_error (&error);
+  g_assert_false (lrp_composite_set_layer_rule (c, "features.2", "alpha_beta(alpha=3)", &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+  g_assert_nonnull (strstr (error->message, "alpha − beta = 1"));
+  g_clear_error (&error);
+  g_assert_false (lrp_composite_set_layer_rule (c, "features.2", "zbox(low=1)", &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+  g_clear_error (&error);
+  g_assert_false (lrp_composite_set_layer_rule (c, "features.2", "gama", &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+  g_clear_error (&error);
+  json_after = lrp_composite_to_json (c);
+  g_assert_cmpstr (json, ==, json_after);
+
+  /* NULL and "" take the override away: back to the preset. */
+  g_assert_true (lrp_composite_set_layer_rule (c, "features.2", NULL, &error));
+  g_assert_true (lrp_composite_set_layer_rule (c, "features.0", "", &error));
+  {
+    g_autoptr(GPtrArray) layers = layers_of (c);
+
+    for (guint n = 0; n < layers->len; n++)
+      g_assert_false (layer (layers, n)->overridden);
+    g_assert_cmpuint (c->entries->len, ==, preset->entries->len);
+  }
+}
+
+static void
+assert_same_rules (const LrpComposite *a,
+                   const LrpComposite *b)
+{
+  g_autoptr(GPtrArray) la = layers_of (a);
+  g_autoptr(GPtrArray) lb = layers_of (b);
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autofree LrpRule *ra = g_new0 (LrpRule, lrp_model_get_n_nodes (model));
+  g_autofree LrpRule *rb = g_new0 (LrpRule, lrp_model_get_n_nodes (model));
+
+  g_assert_true (lrp_composite_assign (a, model, ra, NULL));
+  g_assert_true (lrp_composite_assign (b, model, rb, NULL));
+  for (int n = 0; n < lrp_model_get_n_nodes (model); n++)
+    {
+      g_assert_true (_lrp_rule_equal (&ra[n], &rb[n]));
+      g_assert_cmpint (layer (la, n)->overridden, ==, layer (lb, n)->overridden);
+    }
+  g_assert_cmpstr (lrp_composite_get_name (a), ==, lrp_composite_get_name (b));
+}
+
+/* JSON written, read back: the same rule for every layer, the same preset. */
+static void
+test_to_json_round_trip (void)
+{
+  static const char *const maps[] = {
+    "epsilon_plus",
+    "conv=gamma(gamma=0.1)",
+    "epsilon_gamma_box;conv=gamma(gamma=0.3333333);#0=zbox(low=-1.1,-2,-3,high=1,2,3.3)",
+    "montavon2019;name:classifier.*=lrp0;#-1=epsilon(epsilon=0.01,stabilizer=1e-9)",
+    "epsilon_alpha2_beta1_flat;#1=alpha_beta(alpha=1,beta=0,zero_bias=true);name:x\"y\\\\z=flat",
+    "{\"rules\": [{\"position\": -2, \"rule\": \"wsquare\", \"gamma\": 0.7}]}",
+    "epsilon;#0=zbox;dense=zplus;first=norm;upper_conv=pass;first_conv=gradient",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (maps); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LrpComposite) c = lrp_composite_parse (maps[i], &error);
+      g_autofree char *json = NULL, *json2 = NULL;
+      g_autoptr(LrpComposite) back = NULL;
+
+      g_assert_no_error (error);
+      json = lrp_composite_to_json (c);
+      back = lrp_composite_parse (json, &error);
+      g_assert_no_error (error);
+      assert_same_rules (c, back);
+      json2 = lrp_composite_to_json (back);
+      g_assert_cmpstr (json, ==, json2);
+    }
+
+  /* A preset whose parameters were changed, and an edited map. */
+  {
+    g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_gamma_box;#-1=lrp0", NULL);
+    g_autoptr(LrpComposite) back = NULL;
+    g_autofree char *json = NULL;
+
+    g_assert_true (lrp_composite_set_param (c, "gamma", "0.75", NULL));
+    g_assert_true (lrp_composite_set_param (c, "low", "-1", NULL));
+    g_assert_true (lrp_composite_set_param (c, "high", "1", NULL));
+    g_assert_true (lrp_composite_set_layer_rule (c, "features.2", "flat(zero_bias=true)", NULL));
+    json = lrp_composite_to_json (c);
+    back = lrp_composite_parse (json, NULL);
+    g_assert_nonnull (back);
+    assert_same_rules (c, back);
+  }
+}
+
+static void
+test_check_model (void)
+{
+  static const struct { const char *spec; const char *needle; } bad[] = {
+    { "epsilon_plus;#4=flat", "entry 2 (“#4=flat”)" },
+    { "epsilon_plus;#-5=flat", "4 Conv/dense layers" },
+    { "conv=flat;name:nothing*=zplus", "entry 2 (“name:nothing*=zplus”)" },
+  };
+  static const char *const good[] = {
+    "epsilon_plus;#3=flat;#-4=flat;name:features.?=zplus;first=flat", "epsilon_gamma_box",
+  };
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LrpComposite) c = lrp_composite_parse (bad[i].spec, NULL);
+
+      g_assert_false (lrp_composite_check_model (c, model, &error));
+      g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+      if (strstr (error->message, bad[i].needle) == NULL)
+        g_error ("“%s” gave “%s”, which does not mention “%s”", bad[i].spec, error->message,
+                 bad[i].needle);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LrpComposite) c = lrp_composite_parse (good[i], NULL);
+
+      g_assert_true (lrp_composite_check_model (c, model, &error));
+      g_assert_no_error (error);
+    }
+  /* A layer named by the editor that the model lacks. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_plus", NULL);
+
+    g_assert_true (lrp_composite_set_layer_rule (c, "fc9", "flat", NULL));
+    g_assert_false (lrp_composite_check_model (c, model, &error));
+    g_assert_nonnull (strstr (error->message, "“fc9”"));
+  }
+}
+
 int
 main (int argc,
       char **argv)
@@ -186,5 +465,10 @@ main (int argc,
   g_test_add_func ("/composite/map/json", test_json);
   g_test_add_func ("/composite/map/set-param", test_set_param);
   g_test_add_func ("/composite/map/bad", test_bad_maps);
+  g_test_add_func ("/composite/layers/list", test_list_layers);
+  g_test_add_func ("/composite/layers/rule-text-round-trip", test_rule_text_round_trip);
+  g_test_add_func ("/composite/layers/set-rule", test_set_layer_rule);
+  g_test_add_func ("/composite/map/to-json-round-trip", test_to_json_round_trip);
+  g_test_add_func ("/composite/map/check-model", test_check_model);
   return g_test_run ();
 }

@@ -540,6 +540,281 @@ test_baselines (void)
   g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
 }
 
+/* ---- progress and logits ---------------------------------------------------------- */
+
+typedef struct
+{
+  int calls;
+  int last_node;
+  double last_fraction;
+  gboolean monotonic;
+  int cancel_at;               /* cancel when this node is done, or -1 */
+  int cancel_after;            /* or after this many calls, 0: never */
+  GCancellable *cancellable;
+  GThread *thread;             /* the callback's thread must be the caller's */
+} Progress;
+
+static void
+progress_cb (int node,
+             const char *name,
+             double fraction,
+             gpointer user_data)
+{
+  Progress *p = user_data;
+
+  g_assert_nonnull (name);
+  g_assert_true (p->thread == g_thread_self ());
+  p->monotonic = p->monotonic && fraction >= p->last_fraction && fraction <= 1.0;
+  p->calls++;
+  p->last_node = node;
+  p->last_fraction = fraction;
+  if (node == p->cancel_at || p->calls == p->cancel_after)
+    g_cancellable_cancel (p->cancellable);
+}
+
+static void
+progress_reset (Progress *p)
+{
+  p->calls = 0;
+  p->last_node = -1;
+  p->last_fraction = 0;
+  p->monotonic = TRUE;
+  p->cancel_at = -1;
+  p->cancel_after = 0;
+  p->thread = g_thread_self ();
+}
+
+static void
+test_progress (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (3);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  g_autoptr(GError) error = NULL;
+  Progress p = { 0 };
+  LrpTarget t = LRP_TARGET_INIT;
+  int n_nodes = lrp_model_get_n_nodes (model);
+
+  lrp_explainer_set_progress (e, progress_cb, &p);
+  progress_reset (&p);
+  run (e, "epsilon_plus", &t);
+  g_assert_cmpint (p.calls, ==, n_nodes);
+  g_assert_cmpint (p.last_node, ==, 0);
+  g_assert_cmpfloat (p.last_fraction, ==, 1.0);
+  g_assert_true (p.monotonic);
+
+  /* Only the first layer's rule changed: one node runs. */
+  progress_reset (&p);
+  run (e, "epsilon_plus;#0=flat", &t);
+  g_assert_cmpint (p.calls, ==, 1);
+  g_assert_cmpfloat (p.last_fraction, ==, 1.0);
+  /* Nothing changed: nothing runs. */
+  progress_reset (&p);
+  run (e, "epsilon_plus;#0=flat", &t);
+  g_assert_cmpint (p.calls, ==, 0);
+
+  /* A baseline with samples: a forward and a gradient pass per sample. */
+  progress_reset (&p);
+  g_assert_true (lrp_explainer_baseline (e, LRP_BASELINE_SMOOTHGRAD, &t, 3, 0.1f, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (p.calls, ==, n_nodes * (1 + 2 * 3));
+  g_assert_cmpfloat (p.last_fraction, ==, 1.0);
+  g_assert_true (p.monotonic);
+
+  /* Switched off. */
+  lrp_explainer_set_progress (e, NULL, NULL);
+  progress_reset (&p);
+  run (e, "epsilon", &t);
+  g_assert_cmpint (p.calls, ==, 0);
+}
+
+static void
+test_logits (void)
+{
+  static const int64_t xs[] = { 1, 3 }, ws[] = { 2, 3 };
+  static const float w[] = { 1, 2, -1, 0.5f, -1, 1 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpModel) cnn = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (2, xs, 9);
+  g_autoptr(LrpTensor) xc = cnn_input (4);
+  g_autoptr(LrpExplainer) e = NULL;
+  g_autoptr(LrpExplainer) ec = NULL;
+  g_autoptr(LrpRun) r = NULL;
+  LrpTensor *logits;
+
+  lrp_test_graph_input (g, "x", 2, xs);
+  lrp_test_graph_initializer (g, "w", 2, ws, w);
+  lrp_test_graph_node (g, "Gemm", "dense", "x,w", "logits");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Softmax", "probabilities", "logits", "p");
+  lrp_test_graph_output (g, "p");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "softmax.onnx", NULL, NULL);
+  e = new_explainer (model, x);
+  r = lrp_run_new (model);
+  g_assert_true (lrp_run_forward (r, x, NULL, NULL));
+  /* Before any explanation: the forward pass's, the input of the Softmax. */
+  logits = lrp_explainer_get_logits (e);
+  g_assert_cmpint (lrp_tensor_get_rank (logits), ==, 2);
+  g_assert_cmpint (lrp_tensor_get_shape (logits)[1], ==, 2);
+  assert_same (logits, lrp_run_get_value (r, lrp_model_find_value (model, "logits")), 0);
+  /* No Softmax: the output itself. */
+  ec = new_explainer (cnn, xc);
+  g_clear_pointer (&r, lrp_run_free);
+  r = lrp_run_new (cnn);
+  g_assert_true (lrp_run_forward (r, xc, NULL, NULL));
+  assert_same (lrp_explainer_get_logits (ec), lrp_run_get_output (r), 0);
+}
+
+static void
+assert_identical (LrpExplainer *a,
+                  LrpExplainer *b)
+{
+  g_auto(GStrv) names = lrp_explainer_list_tensors (b);
+  g_auto(GStrv) names_a = lrp_explainer_list_tensors (a);
+
+  g_assert_cmpuint (g_strv_length (names), >, 0);
+  g_assert_cmpuint (g_strv_length (names_a), ==, g_strv_length (names));
+  for (int i = 0; names[i]; i++)
+    {
+      LrpTensor *x = lrp_explainer_get_relevance (a, names[i]);
+      LrpTensor *y = lrp_explainer_get_relevance (b, names[i]);
+
+      g_assert_nonnull (x);
+      g_assert_cmpint (lrp_tensor_get_n_elements (x), ==, lrp_tensor_get_n_elements (y));
+      g_assert_cmpmem (lrp_tensor_get_data (x), lrp_tensor_get_n_elements (x) * 4,
+                       lrp_tensor_get_data (y), lrp_tensor_get_n_elements (y) * 4);
+    }
+}
+
+static void
+assert_no_relevance (LrpExplainer *e,
+                     GStrv names)
+{
+  g_auto(GStrv) held = lrp_explainer_list_tensors (e);
+  g_autofree char *text = lrp_explainer_describe (e);
+
+  g_assert_cmpuint (g_strv_length (held), ==, 0);
+  g_assert_null (lrp_explainer_get_relevance (e, NULL));
+  for (int i = 0; names[i]; i++)
+    g_assert_null (lrp_explainer_get_relevance (e, names[i]));
+  g_assert_nonnull (strstr (text, "no explanation"));
+}
+
+/* A cancelled pass keeps what the nodes it finished sent: the next call
+ * runs only the nodes below them (or below a changed rule above them), and
+ * gives the same bits as a fresh explainer. */
+static void
+test_cancel_keeps_work (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (8);
+  g_autoptr(GError) error = NULL;
+  Progress p = { 0 };
+  LrpTarget t = LRP_TARGET_INIT;
+  /* small_cnn: conv 0, relu 1, conv 2, relu 3, flatten 4, dense 5, relu 6, dense 7 */
+  static const struct { const char *then; int runs; } cases[] = {
+    { "epsilon_plus;#-1=lrp0", 4 },                    /* what was cancelled, again */
+    { "epsilon_plus;#-1=lrp0;#0=flat", 4 },            /* a change below node 4 */
+    { "epsilon_plus;#-1=lrp0;#-2=epsilon(epsilon=0.5)", 6 }, /* above: from node 5 */
+    { "epsilon_plus", 8 },                             /* the top layer's rule again */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LrpExplainer) e = new_explainer (model, x);
+      g_autoptr(LrpExplainer) fresh = new_explainer (model, x);
+      g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_plus;#-1=lrp0", NULL);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_auto(GStrv) names = NULL;
+
+      run (e, "epsilon_plus", &t);
+      names = lrp_explainer_list_tensors (e);
+      lrp_explainer_set_progress (e, progress_cb, &p);
+      progress_reset (&p);
+      p.cancel_at = 4;
+      p.cancellable = cancellable;
+      g_assert_false (lrp_explainer_explain (e, c, &t, cancellable, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      g_assert_cmpint (p.calls, ==, 4);
+      assert_no_relevance (e, names);
+
+      progress_reset (&p);
+      run (e, cases[i].then, &t);
+      g_assert_cmpint (p.calls, ==, cases[i].runs);
+      run (fresh, cases[i].then, &t);
+      assert_identical (e, fresh);
+    }
+}
+
+/* After a failed or cancelled call no relevance can be read, not even an
+ * earlier run's or a baseline's last sample. */
+static void
+test_failed_leaves_nothing (void)
+{
+  g_autoptr(LrpModel) model = lrp_test_model_small_cnn ();
+  g_autoptr(LrpTensor) x = cnn_input (9);
+  g_autoptr(LrpExplainer) e = new_explainer (model, x);
+  g_autoptr(LrpComposite) c = lrp_composite_parse ("epsilon_gamma_box", NULL);
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  Progress p = { 0 };
+  LrpTarget t = LRP_TARGET_INIT, bad = LRP_TARGET_INIT;
+
+  run (e, "epsilon_plus", &t);
+  names = lrp_explainer_list_tensors (e);
+  g_assert_cmpuint (g_strv_length (names), >, 2);
+
+  /* Cancelled before it started. */
+  g_cancellable_cancel (cancelled);
+  g_assert_false (lrp_explainer_explain (e, c, &t, cancelled, &error));
+  g_clear_error (&error);
+  assert_no_relevance (e, names);
+  run (e, "epsilon_plus", &t);
+  g_assert_nonnull (lrp_explainer_get_relevance (e, NULL));
+
+  /* A bad target. */
+  bad.class_index = 99;
+  g_assert_false (lrp_explainer_explain (e, c, &bad, NULL, &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET);
+  g_clear_error (&error);
+  assert_no_relevance (e, names);
+
+  /* Integrated Gradients cancelled at once, in the second sample's forward
+   * pass (the first sample's gradient was left readable), or in its
+   * gradient pass. */
+  progress_reset (&p);
+  lrp_explainer_set_progress (e, progress_cb, &p);
+  for (int when = 0; when < 3; when++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+      run (e, "epsilon_plus", &t);
+      progress_reset (&p);
+      p.cancellable = cancellable;
+      if (when == 0)
+        g_cancellable_cancel (cancellable);
+      else
+        p.cancel_after = when == 1 ? 8 * 3 + 2 : 8 * 4 + 5;
+      g_assert_false (lrp_explainer_baseline (e, LRP_BASELINE_INTEGRATED_GRADIENTS, &t, 4, 0,
+                                              cancellable, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      assert_no_relevance (e, names);
+    }
+  /* Too many samples: refused after the first gradient pass. */
+  g_assert_false (lrp_explainer_baseline (e, LRP_BASELINE_SMOOTHGRAD, &t, 0, 0.1f, NULL, &error));
+  g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+  g_clear_error (&error);
+  assert_no_relevance (e, names);
+  g_assert_true (lrp_explainer_baseline (e, LRP_BASELINE_GRADIENT, &t, 1, 0, NULL, &error));
+  g_assert_nonnull (lrp_explainer_get_relevance (e, NULL));
+}
+
 int
 main (int argc,
       char **argv)
@@ -556,5 +831,9 @@ main (int argc,
   g_test_add_func ("/explain/cancelled-from-thread", test_cancelled_from_thread);
   g_test_add_func ("/explain/baselines", test_baselines);
   g_test_add_func ("/explain/concurrent", test_concurrent);
+  g_test_add_func ("/explain/progress", test_progress);
+  g_test_add_func ("/explain/logits", test_logits);
+  g_test_add_func ("/explain/cancel-keeps-work", test_cancel_keeps_work);
+  g_test_add_func ("/explain/failed-leaves-nothing", test_failed_leaves_nothing);
   return g_test_run ();
 }
