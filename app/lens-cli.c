@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The command line: `lrplens info`, `lrplens predict`, and (until the GUI
- * exists) a bare `lrplens` that predicts the bundled model on the bundled
- * image.  Every failure prints one line and exits with status 2.
+ * The command line: `lrplens info`, `predict`, `explain`, `bench`.  They need
+ * no display; a bare `lrplens` (or `lrplens MODEL [IMAGE]`) opens the window
+ * instead.  Every failure prints one line and exits with status 2.
  */
 #include "config.h"
 
@@ -15,11 +15,10 @@
 #include "lrp.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define EXIT_BAD_INPUT 2
 
-#define DEFAULT_MODEL "resource:///org/lrplens/Lens/models/fashion-cnn.onnx"
-#define DEFAULT_IMAGE "resource:///org/lrplens/Lens/images/default.png"
 
 static int
 fail (GError *error)
@@ -229,7 +228,7 @@ static void
 print_help (void)
 {
   g_print ("Usage:\n"
-           "  lrplens                          predict and explain the bundled sample image\n"
+           "  lrplens [MODEL.onnx [IMAGE]]     open the window (the bundled model and image)\n"
            "  lrplens info MODEL.onnx          list the layers of a model\n"
            "  lrplens predict MODEL.onnx INPUT [--top K] [--json] [--logits OUT.npy]\n"
            "  lrplens explain MODEL.onnx INPUT [--composite NAME | --rules MAP | --baseline NAME]\n"
@@ -240,6 +239,26 @@ print_help (void)
            "tensors are taken as already preprocessed.  “lrplens COMMAND --help” says more.\n");
 }
 
+/* Verbs and the options that answer on the terminal, and words that are
+ * neither a verb nor a file (a mistyped verb gets an error, not a window).
+ * Nothing, files to open and other options are for the window. */
+gboolean
+lens_cli_is_command (int argc,
+                     char **argv)
+{
+  static const char *const verbs[] = {
+    "info", "predict", "explain", "bench", "help", "--help", "-h", "--version",
+  };
+
+  if (argc < 2)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (g_str_equal (argv[1], verbs[i]))
+      return TRUE;
+  return argv[1][0] != '-' && strchr (argv[1], '.') == NULL && strchr (argv[1], '/') == NULL
+         && !g_file_test (argv[1], G_FILE_TEST_EXISTS);
+}
+
 int
 lens_cli_run (int argc,
               char **argv)
@@ -247,23 +266,6 @@ lens_cli_run (int argc,
   const char *cmd = argc > 1 ? argv[1] : NULL;
 
   lrp_init ();
-  if (cmd == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      LensPredictOptions opts = { .top = 3 };
-      LensExplainOptions explain = { .class_index = -1, .contrast = -1, .channel = -1,
-                                     .neuron = -1, .composite = (char *) "epsilon_gamma_box",
-                                     .ascii = TRUE };
-
-      /* Until the GUI exists: the bundled model's prediction and its
-       * explanation, in the terminal. */
-      if (!lens_predict (DEFAULT_MODEL, DEFAULT_IMAGE, &opts, &error))
-        return fail (error);
-      g_print ("\n");
-      if (!lens_explain (DEFAULT_MODEL, DEFAULT_IMAGE, &explain, &error))
-        return fail (error);
-      return 0;
-    }
   if (g_str_equal (cmd, "info"))
     return cmd_info (argc - 1, argv + 1);
   if (g_str_equal (cmd, "predict"))

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * LensLayerList: the network as the rules see it, output at the top and
+ * the input at the bottom, the way relevance flows.  Each row: index,
+ * layer, operator, output shape, the rule (a button opening the rule
+ * editor, marked where it differs from the preset) and the relevance that
+ * reached the layer as a share of where the explanation started, so one
+ * glance shows where relevance is absorbed or created.
+ */
+#define G_LOG_DOMAIN "lens-layer-list"
+
+#include "config.h"
+
+#include "lens-layer-list.h"
+
+#include "lens-layer-item.h"
+#include "lens-rule-editor.h"
+
+#include <math.h>
+
+struct _LensLayerList
+{
+  GtkWidget parent_instance;
+
+  GtkColumnView *view;
+  GtkLabel *summary;
+
+  GListStore *store;           /* owned; LensLayerItem, output first */
+  LensResult *result;          /* owned */
+};
+
+G_DEFINE_FINAL_TYPE (LensLayerList, lens_layer_list, GTK_TYPE_WIDGET)
+
+typedef enum {
+  COLUMN_INDEX,
+  COLUMN_NAME,
+  COLUMN_OP,
+  COLUMN_SHAPE,
+  COLUMN_RULE,
+  COLUMN_RELEVANCE,
+} Column;
+
+static void
+update_label_cell (GtkListItem *list_item,
+                   LensLayerItem *item,
+                   Column column)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
+  const LrpLayer *layer = lens_layer_item_get_layer (item);
+  g_autofree char *text = NULL;
+
+  switch (column)
+    {
+    case COLUMN_INDEX:
+      text = layer ? g_strdup_printf ("%d", lens_layer_item_get_index (item)) : g_strdup ("");
+      break;
+    case COLUMN_NAME:
+      text = g_strdup (layer ? layer->name : "input");
+      break;
+    case COLUMN_OP:
+      text = g_strdup (layer ? layer->op_type : "");
+      break;
+    case COLUMN_SHAPE:
+      text = lens_layer_item_dup_shape (item);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  gtk_label_set_text (label, text);
+  if (column == COLUMN_NAME)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (label), layer ? layer->output : NULL);
+}
+
+static void
+update_rule_cell (GtkListItem *list_item,
+                  LensLayerItem *item)
+{
+  GtkWidget *stack = gtk_list_item_get_child (list_item);
+  GtkWidget *button = gtk_stack_get_child_by_name (GTK_STACK (stack), "edit");
+  GtkWidget *fixed = gtk_stack_get_child_by_name (GTK_STACK (stack), "fixed");
+  const LrpLayer *layer = lens_layer_item_get_layer (item);
+  g_autofree char *label = lens_layer_item_dup_rule_label (item);
+  g_autofree char *description = NULL;
+  GtkPopover *editor = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+
+  if (layer == NULL || layer->linear_index < 0)
+    {
+      gtk_label_set_text (GTK_LABEL (fixed), label);
+      gtk_stack_set_visible_child (GTK_STACK (stack), fixed);
+      return;
+    }
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), label);
+  if (layer->overridden)
+    gtk_widget_add_css_class (button, "edited");
+  else
+    gtk_widget_remove_css_class (button, "edited");
+  description = g_strdup_printf ("Rule of %s: %s%s", layer->name, layer->rule_text,
+                                 layer->overridden ? ", edited" : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  description, -1);
+  gtk_widget_set_tooltip_text (button, layer->rule_text);
+  lens_rule_editor_set_layer (LENS_RULE_EDITOR (editor), layer);
+  gtk_stack_set_visible_child (GTK_STACK (stack), button);
+}
+
+static void
+update_relevance_cell (GtkListItem *list_item,
+                       LensLayerItem *item)
+{
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  GtkWidget *bar = gtk_widget_get_first_child (box);
+  GtkWidget *label = gtk_widget_get_next_sibling (bar);
+  double share = lens_layer_item_get_share (item), sum = lens_layer_item_get_sum (item);
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (!isfinite (share))
+    {
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), 0);
+      gtk_label_set_text (GTK_LABEL (label), "—");
+      gtk_widget_set_tooltip_text (box, "No relevance reaches this tensor");
+      return;
+    }
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), CLAMP (fabs (share), 0, 1));
+  if (share < 0)
+    gtk_widget_add_css_class (bar, "negative");
+  else
+    gtk_widget_remove_css_class (bar, "negative");
+  if (fabs (share) > 1.0005)
+    gtk_widget_add_css_class (bar, "excess");
+  else
+    gtk_widget_remove_css_class (bar, "excess");
+  text = g_strdup_printf ("%.1f %%", 100 * share);
+  gtk_label_set_text (GTK_LABEL (label), text);
+  tooltip = g_strdup_printf ("ΣR = %.5g (%.2f %% of the start relevance)", sum, 100 * share);
+  gtk_widget_set_tooltip_text (box, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  tooltip, -1);
+}
+
+static void
+update_cell (GtkListItem *list_item)
+{
+  LensLayerItem *item = gtk_list_item_get_item (list_item);
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (list_item), "column"));
+
+  if (item == NULL)
+    return;
+  if (column == COLUMN_RULE)
+    update_rule_cell (list_item, item);
+  else if (column == COLUMN_RELEVANCE)
+    update_relevance_cell (list_item, item);
+  else
+    update_label_cell (list_item, item, column);
+}
+
+static void
+setup_cb (GtkSignalListItemFactory *factory,
+          GtkListItem *list_item,
+          gpointer user_data)
+{
+  Column column = GPOINTER_TO_INT (user_data);
+  GtkWidget *child;
+
+  g_object_set_data (G_OBJECT (list_item), "column", user_data);
+  if (column == COLUMN_RULE)
+    {
+      GtkWidget *button = gtk_menu_button_new ();
+      GtkWidget *fixed = gtk_label_new (NULL);
+
+      child = gtk_stack_new ();
+      gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), lens_rule_editor_new ());
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "rule");
+      gtk_label_set_xalign (GTK_LABEL (fixed), 0);
+      gtk_widget_add_css_class (fixed, "dim-label");
+      gtk_widget_set_margin_start (fixed, 10);
+      gtk_stack_add_named (GTK_STACK (child), button, "edit");
+      gtk_stack_add_named (GTK_STACK (child), fixed, "fixed");
+      gtk_stack_set_hhomogeneous (GTK_STACK (child), FALSE);
+    }
+  else if (column == COLUMN_RELEVANCE)
+    {
+      GtkWidget *bar = gtk_progress_bar_new ();
+      GtkWidget *label = gtk_label_new (NULL);
+
+      child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (bar, 40, -1);
+      gtk_widget_add_css_class (bar, "relevance");
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_label_set_width_chars (GTK_LABEL (label), 6);
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_box_append (GTK_BOX (child), bar);
+      gtk_box_append (GTK_BOX (child), label);
+    }
+  else
+    {
+      child = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (child), column == COLUMN_INDEX ? 1 : 0);
+      gtk_label_set_ellipsize (GTK_LABEL (child), column == COLUMN_NAME ? PANGO_ELLIPSIZE_MIDDLE
+                                                                        : PANGO_ELLIPSIZE_NONE);
+      if (column == COLUMN_INDEX || column == COLUMN_SHAPE)
+        gtk_widget_add_css_class (child, "numeric");
+      if (column == COLUMN_INDEX || column == COLUMN_OP)
+        gtk_widget_add_css_class (child, "dim-label");
+    }
+  gtk_list_item_set_child (list_item, child);
+}
+
+static void
+bind_cb (GtkSignalListItemFactory *factory,
+         GtkListItem *list_item,
+         gpointer user_data)
+{
+  LensLayerItem *item = gtk_list_item_get_item (list_item);
+
+  g_signal_connect_swapped (item, "changed", G_CALLBACK (update_cell), list_item);
+  update_cell (list_item);
+}
+
+static void
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem *list_item,
+           gpointer user_data)
+{
+  LensLayerItem *item = gtk_list_item_get_item (list_item);
+
+  if (item)
+    g_signal_handlers_disconnect_by_data (item, list_item);
+}
+
+static void
+add_column (LensLayerList *self,
+            const char *title,
+            Column column,
+            gboolean expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *c;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), GINT_TO_POINTER (column));
+  c = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (c, expand);
+  gtk_column_view_column_set_resizable (c, TRUE);
+  gtk_column_view_append_column (self->view, c);
+  g_object_unref (c);
+}
+
+static gboolean
+same_layers (LensResult *a,
+             LensResult *b)
+{
+  return a && b && a->model == b->model && a->layers->len == b->layers->len;
+}
+
+static void
+update_summary (LensLayerList *self)
+{
+  guint edited = 0;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < self->result->layers->len; i++)
+    edited += ((const LrpLayer *) g_ptr_array_index (self->result->layers, i))->overridden;
+  if (edited == 0)
+    text = g_strdup_printf ("%u layers", self->result->layers->len);
+  else
+    text = g_strdup_printf (g_dngettext (NULL, "%u layers, %u edited", "%u layers, %u edited",
+                                         edited),
+                            self->result->layers->len, edited);
+  gtk_label_set_text (self->summary, text);
+}
+
+void
+lens_layer_list_set_result (LensLayerList *self,
+                            LensResult *result)
+{
+  guint n;
+
+  g_return_if_fail (LENS_IS_LAYER_LIST (self));
+  if (result == NULL || result == self->result)
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  if (same_layers (self->result, result))
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LensLayerItem) item = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+          lens_layer_item_set_result (item, result);
+        }
+    }
+  else
+    {
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (int i = (int) result->layers->len - 1; i >= -1; i--)
+        g_ptr_array_add (items, lens_layer_item_new (result, i));
+      g_list_store_splice (self->store, 0, n, items->pdata, items->len);
+    }
+  lens_result_ref (result);
+  g_clear_pointer (&self->result, lens_result_unref);
+  self->result = result;
+  update_summary (self);
+}
+
+GListModel *
+lens_layer_list_get_model (LensLayerList *self)
+{
+  g_return_val_if_fail (LENS_IS_LAYER_LIST (self), NULL);
+  return G_LIST_MODEL (self->store);
+}
+
+static void
+lens_layer_list_dispose (GObject *object)
+{
+  LensLayerList *self = LENS_LAYER_LIST (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_LAYER_LIST);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->result, lens_result_unref);
+  G_OBJECT_CLASS (lens_layer_list_parent_class)->dispose (object);
+}
+
+static void
+lens_layer_list_class_init (LensLayerListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lens_layer_list_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/lrplens/Lrplens/ui/lens-layer-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, LensLayerList, view);
+  gtk_widget_class_bind_template_child (widget_class, LensLayerList, summary);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "layerlist");
+}
+
+static void
+lens_layer_list_init (LensLayerList *self)
+{
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->store = g_list_store_new (LENS_TYPE_LAYER_ITEM);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->store)));
+  gtk_column_view_set_model (self->view, GTK_SELECTION_MODEL (selection));
+  add_column (self, "#", COLUMN_INDEX, FALSE);
+  add_column (self, "Layer", COLUMN_NAME, TRUE);
+  add_column (self, "Op", COLUMN_OP, FALSE);
+  add_column (self, "Output", COLUMN_SHAPE, FALSE);
+  add_column (self, "Rule", COLUMN_RULE, FALSE);
+  add_column (self, "ΣR", COLUMN_RELEVANCE, FALSE);
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * LensPredictionList: the question pane.  The most probable classes with
+ * their probabilities as bars (choosing one explains it; Up/Down move
+ * through them), the class to contrast with, and what relevance starts
+ * from.  It changes nothing itself: it activates the window's actions.
+ */
+#define G_LOG_DOMAIN "lens-prediction-list"
+
+#include "config.h"
+
+#include "lens-prediction-list.h"
+
+/* ImageNet has 1000 classes; nobody reads past the first few. */
+#define MAX_ROWS 10
+
+struct _LensPredictionList
+{
+  GtkWidget parent_instance;
+
+  GtkWidget *box;
+  GtkListBox *list;
+  GtkDropDown *contrast;
+  GtkDropDown *start;
+
+  LensResult *result;          /* owned */
+  int *row_class;              /* owned: class index of each row */
+  gboolean updating;           /* selection set from a result, not by the user */
+};
+
+G_DEFINE_FINAL_TYPE (LensPredictionList, lens_prediction_list, GTK_TYPE_WIDGET)
+
+static GtkWidget *
+class_row (const char *label,
+           double probability)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *name = gtk_label_new (label);
+  GtkWidget *percent = gtk_label_new (NULL);
+  GtkWidget *bar = gtk_progress_bar_new ();
+  g_autofree char *text = g_strdup_printf ("%.1f %%", 100 * probability);
+  g_autofree char *description = g_strdup_printf ("%s, %.1f %%", label, 100 * probability);
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_label_set_text (GTK_LABEL (percent), text);
+  gtk_widget_add_css_class (percent, "numeric");
+  gtk_widget_add_css_class (percent, "dim-label");
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), probability);
+  gtk_widget_add_css_class (bar, "probability");
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
+  gtk_widget_set_margin_start (grid, 10);
+  gtk_widget_set_margin_end (grid, 10);
+  gtk_widget_set_margin_top (grid, 6);
+  gtk_widget_set_margin_bottom (grid, 6);
+  gtk_grid_attach (GTK_GRID (grid), name, 0, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), percent, 1, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), bar, 0, 1, 2, 1);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), grid);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  description, -1);
+  return row;
+}
+
+static void
+rebuild (LensPredictionList *self)
+{
+  LensResult *r = self->result;
+  int rows = MIN (r->n_classes, MAX_ROWS);
+  g_autoptr(GtkStringList) classes = gtk_string_list_new (NULL);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))))
+    gtk_list_box_remove (self->list, child);
+  g_free (self->row_class);
+  self->row_class = g_new (int, rows);
+  for (int i = 0; i < rows; i++)
+    {
+      int c = r->ranking[i];
+
+      self->row_class[i] = c;
+      gtk_list_box_append (self->list, class_row (lrp_model_get_label (r->model, c),
+                                                  r->probabilities[c]));
+    }
+  gtk_string_list_append (classes, "None");
+  for (int c = 0; c < r->n_classes; c++)
+    gtk_string_list_append (classes, lrp_model_get_label (r->model, c));
+  gtk_drop_down_set_model (self->contrast, G_LIST_MODEL (classes));
+}
+
+static void
+show_choices (LensPredictionList *self)
+{
+  LensResult *r = self->result;
+  GtkListBoxRow *row = NULL;
+
+  for (int i = 0; i < MIN (r->n_classes, MAX_ROWS); i++)
+    if (self->row_class[i] == r->class_index)
+      row = gtk_list_box_get_row_at_index (self->list, i);
+  gtk_list_box_select_row (self->list, row);
+  gtk_drop_down_set_selected (self->contrast, (guint) (r->contrast + 1));
+  gtk_drop_down_set_selected (self->start, r->start == LRP_START_ONE ? 1 : 0);
+}
+
+void
+lens_prediction_list_set_result (LensPredictionList *self,
+                                 LensResult *result)
+{
+  gboolean new_source;
+
+  g_return_if_fail (LENS_IS_PREDICTION_LIST (self));
+  if (result == NULL || result == self->result)
+    return;
+  new_source = self->result == NULL || self->result->source_serial != result->source_serial;
+  lens_result_ref (result);
+  g_clear_pointer (&self->result, lens_result_unref);
+  self->result = result;
+  self->updating = TRUE;
+  if (new_source)
+    rebuild (self);
+  show_choices (self);
+  self->updating = FALSE;
+}
+
+static void
+row_selected_cb (LensPredictionList *self,
+                 GtkListBoxRow *row)
+{
+  int c;
+
+  if (self->updating || row == NULL || self->result == NULL)
+    return;
+  c = self->row_class[gtk_list_box_row_get_index (row)];
+  if (c != self->result->class_index)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.explain-class", "i", c);
+}
+
+static void
+contrast_selected_cb (LensPredictionList *self)
+{
+  if (self->updating || self->result == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.contrast-class", "i",
+                              (int) gtk_drop_down_get_selected (self->contrast) - 1);
+}
+
+static void
+start_selected_cb (LensPredictionList *self)
+{
+  if (self->updating || self->result == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.start", "s",
+                              gtk_drop_down_get_selected (self->start) == 1 ? "one" : "logit");
+}
+
+static void
+lens_prediction_list_dispose (GObject *object)
+{
+  LensPredictionList *self = LENS_PREDICTION_LIST (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_PREDICTION_LIST);
+  g_clear_pointer (&self->result, lens_result_unref);
+  g_clear_pointer (&self->row_class, g_free);
+  G_OBJECT_CLASS (lens_prediction_list_parent_class)->dispose (object);
+}
+
+static void
+lens_prediction_list_class_init (LensPredictionListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lens_prediction_list_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/lrplens/Lrplens/ui/lens-prediction-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, LensPredictionList, box);
+  gtk_widget_class_bind_template_child (widget_class, LensPredictionList, list);
+  gtk_widget_class_bind_template_child (widget_class, LensPredictionList, contrast);
+  gtk_widget_class_bind_template_child (widget_class, LensPredictionList, start);
+  gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, contrast_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, start_selected_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "predictionlist");
+}
+
+static void
+lens_prediction_list_init (LensPredictionList *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window's actions: one path for menus, shortcuts, tests and scripts
+ * (GApplication exports them on D-Bus).  Names and parameter types are
+ * what ../shared/GUI.md promises; scripts depend on them.
+ */
+#define G_LOG_DOMAIN "lens-window"
+
+#include "config.h"
+
+#include "lens-window-private.h"
+
+#include <glib/gstdio.h>
+
+static LensResult *
+current_result (LensWindow *self)
+{
+  return lens_runner_get_result (self->runner);
+}
+
+static void
+explain_class_action (GSimpleAction *action,
+                      GVariant *parameter,
+                      gpointer user_data)
+{
+  LensWindow *self = user_data;
+  LrpModel *model = lens_document_get_model (self->document);
+  int c = g_variant_get_int32 (parameter);
+
+  if (model && (c < -1 || c >= lrp_model_get_n_classes (model)))
+    {
+      g_autoptr(GError) error = g_error_new (LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET,
+                                             "There is no class %d: the model has %d classes",
+                                             c, lrp_model_get_n_classes (model));
+      _lens_window_show_error (self, "Cannot explain that class", error);
+      return;
+    }
+  lens_document_set_class (self->document, c);
+}
+
+static void
+contrast_class_action (GSimpleAction *action,
+                       GVariant *parameter,
+                       gpointer user_data)
+{
+  LensWindow *self = user_data;
+  LrpModel *model = lens_document_get_model (self->document);
+  int c = g_variant_get_int32 (parameter);
+
+  if (model && (c < -1 || c >= lrp_model_get_n_classes (model)))
+    {
+      g_autoptr(GError) error = g_error_new (LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET,
+                                             "There is no class %d: the model has %d classes",
+                                             c, lrp_model_get_n_classes (model));
+      _lens_window_show_error (self, "Cannot contrast with that class", error);
+      return;
+    }
+  lens_document_set_contrast (self->document, c);
+}
+
+static void
+start_action (GSimpleAction *action,
+              GVariant *parameter,
+              gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *start = g_variant_get_string (parameter, NULL);
+
+  lens_document_set_start (self->document, g_str_equal (start, "one") ? LRP_START_ONE
+                                                                      : LRP_START_LOGIT);
+}
+
+static void
+preset_action (GSimpleAction *action,
+               GVariant *parameter,
+               gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *preset = g_variant_get_string (parameter, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (g_str_equal (preset, "custom") || g_str_equal (preset, lens_document_get_preset (self->document)))
+    return;
+  if (!lens_document_set_preset (self->document, preset, &error))
+    {
+      _lens_window_show_error (self, "Unknown preset", error);
+      return;
+    }
+  g_settings_set_string (self->settings, "preset", preset);
+}
+
+static void
+set_rule_action (GSimpleAction *action,
+                 GVariant *parameter,
+                 gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *layer, *rule;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &layer, &rule);
+  if (!lens_document_set_layer_rule (self->document, layer, rule, &error))
+    _lens_window_show_error (self, "Cannot use that rule", error);
+}
+
+static void
+undo_action (GSimpleAction *action,
+             GVariant *parameter,
+             gpointer user_data)
+{
+  lens_document_undo (LENS_WINDOW (user_data)->document);
+}
+
+static void
+redo_action (GSimpleAction *action,
+             GVariant *parameter,
+             gpointer user_data)
+{
+  lens_document_redo (LENS_WINDOW (user_data)->document);
+}
+
+static void
+cancel_action (GSimpleAction *action,
+               GVariant *parameter,
+               gpointer user_data)
+{
+  LensWindow *self = user_data;
+
+  if (!lens_runner_get_busy (self->runner))
+    return;
+  lens_runner_cancel (self->runner);
+  adw_toast_overlay_add_toast (self->toasts,
+                               adw_toast_new ("Stopped: showing the last finished explanation"));
+}
+
+static void
+colormap_action (GSimpleAction *action,
+                 GVariant *parameter,
+                 gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (!lrp_colormap_is_valid (name))
+    {
+      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                             "“%s” is not a colormap lrplens knows", name);
+      _lens_window_show_error (self, "Unknown colormap", error);
+      return;
+    }
+  g_settings_set_string (self->settings, "colormap", name);
+}
+
+static void
+zoom_action (GSimpleAction *action,
+             GVariant *parameter,
+             gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  if (g_str_equal (name, "zoom-in"))
+    lens_heatmap_view_zoom_by (self->view, 1.25);
+  else if (g_str_equal (name, "zoom-out"))
+    lens_heatmap_view_zoom_by (self->view, 0.8);
+  else
+    lens_heatmap_view_zoom_fit (self->view);
+}
+
+static void
+step_image_action (GSimpleAction *action,
+                   GVariant *parameter,
+                   gpointer user_data)
+{
+  LensWindow *self = user_data;
+
+  lens_folder_strip_step (self->strip,
+                          g_str_equal (g_action_get_name (G_ACTION (action)), "next-image")
+                          ? 1 : -1);
+}
+
+/* win.status: what a script or test reads back (never set from outside). */
+static void
+status_action (GSimpleAction *action,
+               GVariant *parameter,
+               gpointer user_data)
+{
+}
+
+static LrpRenderOptions
+render_options (LensWindow *self,
+                char **colormap)
+{
+  LrpRenderOptions options = LRP_RENDER_OPTIONS_INIT;
+  g_autofree char *normalization = g_settings_get_string (self->settings, "normalization");
+
+  *colormap = g_settings_get_string (self->settings, "colormap");
+  options.colormap = *colormap;
+  options.normalization = g_str_equal (normalization, "absolute") ? LRP_NORM_ABSOLUTE
+                                                                  : LRP_NORM_SYMMETRIC;
+  options.clip = g_settings_get_double (self->settings, "clip");
+  return options;
+}
+
+/* Writes @what ("heatmap", "overlay", "colorbar", "relevance" or "rules",
+ * optionally ":png", ":pdf" or ":svg"; else the extension of @path decides). */
+static gboolean
+export (LensWindow *self,
+        const char *what,
+        const char *path,
+        GError **error)
+{
+  LensResult *result = current_result (self);
+  g_auto(GStrv) parts = g_strsplit (what, ":", 2);
+  LrpExportFormat format;
+  LrpExportKind kind;
+  g_autofree char *colormap = NULL;
+  LrpRenderOptions options;
+
+  if (g_str_equal (parts[0], "rules"))
+    {
+      g_autofree char *json = lrp_composite_to_json (lens_document_get_composite (self->document));
+
+      return g_file_set_contents (path, json, -1, error);
+    }
+  if (result == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "There is no explanation yet");
+      return FALSE;
+    }
+  if (g_str_equal (parts[0], "relevance"))
+    return lrp_tensor_save_npy (result->relevance, path, error);
+  if (g_str_equal (parts[0], "heatmap"))
+    kind = LRP_EXPORT_HEATMAP;
+  else if (g_str_equal (parts[0], "overlay"))
+    kind = LRP_EXPORT_OVERLAY;
+  else if (g_str_equal (parts[0], "colorbar"))
+    kind = LRP_EXPORT_COLORBAR;
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not something to export: heatmap, overlay, colorbar, relevance "
+                   "or rules", parts[0]);
+      return FALSE;
+    }
+  if (!lrp_export_format_from_name (parts[1] ? parts[1] : path, &format))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot tell the format of “%s”: use .png, .pdf or .svg", path);
+      return FALSE;
+    }
+  if (kind == LRP_EXPORT_OVERLAY && result->image == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "The input is a tensor, not an image: there is nothing to overlay");
+      return FALSE;
+    }
+  options = render_options (self, &colormap);
+  return lrp_heatmap_export (result->heatmap, result->image, &options,
+                             g_settings_get_double (self->settings, "opacity"), kind, format, 0,
+                             path, error);
+}
+
+static void
+export_action (GSimpleAction *action,
+               GVariant *parameter,
+               gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *what, *path;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &what, &path);
+  if (!export (self, what, path, &error))
+    _lens_window_show_error (self, "Could not export", error);
+  else
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *text = g_strdup_printf ("Saved %s", base);
+
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+    }
+}
+
+static void
+load_rules_from (LensWindow *self,
+                 const char *path)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &error)
+      || !lens_document_set_rules (self->document, text, &error))
+    {
+      g_autofree char *heading = g_strdup_printf ("Cannot use the rule map “%s”", base);
+
+      _lens_window_show_error (self, heading, error);
+    }
+}
+
+static void
+save_rules_to (LensWindow *self,
+               const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!export (self, "rules", path, &error))
+    _lens_window_show_error (self, "Could not save the rule map", error);
+}
+
+static void
+load_rules_action (GSimpleAction *action,
+                   GVariant *parameter,
+                   gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *path = g_variant_get_string (parameter, NULL);
+
+  if (*path)
+    load_rules_from (self, path);
+  else
+    _lens_window_choose (self, "Rule Maps", GTK_FILE_CHOOSER_ACTION_OPEN, NULL, "*.json *.txt",
+                         load_rules_from);
+}
+
+static void
+save_rules_action (GSimpleAction *action,
+                   GVariant *parameter,
+                   gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *path = g_variant_get_string (parameter, NULL);
+
+  if (*path)
+    save_rules_to (self, path);
+  else
+    _lens_window_choose (self, "Rule Maps", GTK_FILE_CHOOSER_ACTION_SAVE, "rules.json",
+                         "*.json", save_rules_to);
+}
+
+static void
+export_to (LensWindow *self,
+           const char *path)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (self), "export",
+                                  g_variant_new ("(ss)", self->export_what, path));
+}
+
+static void
+export_dialog_action (GSimpleAction *action,
+                      GVariant *parameter,
+                      gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *what = g_variant_get_string (parameter, NULL);
+  const char *suggested = g_str_equal (what, "relevance") ? "relevance.npy"
+                          : g_str_equal (what, "rules") ? "rules.json"
+                          : g_str_equal (what, "overlay") ? "overlay.png"
+                          : g_str_equal (what, "colorbar") ? "colorbar.pdf" : "heatmap.png";
+  const char *pattern = g_str_equal (what, "relevance") ? "*.npy"
+                        : g_str_equal (what, "rules") ? "*.json" : "*.png *.pdf *.svg";
+
+  g_free (self->export_what);
+  self->export_what = g_strdup (what);
+  _lens_window_choose (self, "Export", GTK_FILE_CHOOSER_ACTION_SAVE, suggested, pattern,
+                       export_to);
+}
+
+static const GActionEntry entries[] = {
+  { "explain-class", explain_class_action, "i", "-1", NULL },
+  { "contrast-class", contrast_class_action, "i", "-1", NULL },
+  { "start", start_action, "s", "'logit'", NULL },
+  { "preset", preset_action, "s", "'epsilon_plus'", NULL },
+  { "colormap", colormap_action, "s", "'bwr'", NULL },
+  { "set-rule", set_rule_action, "(ss)", NULL, NULL },
+  { "load-rules", load_rules_action, "s", NULL, NULL },
+  { "save-rules", save_rules_action, "s", NULL, NULL },
+  { "undo", undo_action, NULL, NULL, NULL },
+  { "redo", redo_action, NULL, NULL, NULL },
+  { "cancel", cancel_action, NULL, NULL, NULL },
+  { "export", export_action, "(ss)", NULL, NULL },
+  { "export-dialog", export_dialog_action, "s", NULL, NULL },
+  { "zoom-in", zoom_action, NULL, NULL, NULL },
+  { "zoom-out", zoom_action, NULL, NULL, NULL },
+  { "zoom-fit", zoom_action, NULL, NULL, NULL },
+  { "next-image", step_image_action, NULL, NULL, NULL },
+  { "previous-image", step_image_action, NULL, NULL, NULL },
+  { "status", status_action, NULL, "@a{sv} {}", NULL },
+};
+
+void
+_lens_window_actions_init (LensWindow *self)
+{
+  const char *const settings_actions[] = { "view", "clip", "opacity", "normalization" };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  for (gsize i = 0; i < G_N_ELEMENTS (settings_actions); i++)
+    {
+      g_autoptr(GAction) action = g_settings_create_action (self->settings, settings_actions[i]);
+
+      g_action_map_add_action (G_ACTION_MAP (self), action);
+    }
+  g_signal_connect_swapped (self->document, "notify", G_CALLBACK (_lens_window_actions_update),
+                            self);
+}
+
+static void
+set_enabled (LensWindow *self,
+             const char *name,
+             gboolean enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+set_state (LensWindow *self,
+           const char *name,
+           GVariant *state)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), state);
+}
+
+static void
+select_string (GtkDropDown *drop_down,
+               const char *value)
+{
+  GListModel *model = gtk_drop_down_get_model (drop_down);
+
+  for (guint i = 0; model && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (gtk_string_object_get_string (item), value))
+        gtk_drop_down_set_selected (drop_down, i);
+    }
+}
+
+/* Action states and drop-downs follow the document and the last result. */
+void
+_lens_window_actions_update (LensWindow *self)
+{
+  LensResult *result = current_result (self);
+  LensDocument *doc = self->document;
+  GVariantDict status;
+  g_autofree char *colormap = g_settings_get_string (self->settings, "colormap");
+  g_autofree char *normalization = g_settings_get_string (self->settings, "normalization");
+  const char *preset = lens_document_get_preset (doc);
+
+  set_enabled (self, "undo", lens_document_can_undo (doc));
+  set_enabled (self, "redo", lens_document_can_redo (doc));
+  set_enabled (self, "cancel", lens_runner_get_busy (self->runner));
+  set_state (self, "explain-class",
+             g_variant_new_int32 (result ? result->class_index : lens_document_get_class (doc)));
+  set_state (self, "contrast-class", g_variant_new_int32 (lens_document_get_contrast (doc)));
+  set_state (self, "start", g_variant_new_string (lens_document_get_start (doc) == LRP_START_ONE
+                                                  ? "one" : "logit"));
+  set_state (self, "preset", g_variant_new_string (preset));
+  set_state (self, "colormap", g_variant_new_string (colormap));
+
+  self->updating = TRUE;
+  select_string (self->preset, preset);
+  select_string (self->colormap, colormap);
+  gtk_drop_down_set_selected (self->normalization, g_str_equal (normalization, "absolute"));
+  self->updating = FALSE;
+
+  g_variant_dict_init (&status, NULL);
+  g_variant_dict_insert (&status, "generation", "u", lens_document_get_generation (doc));
+  g_variant_dict_insert (&status, "busy", "b", lens_runner_get_busy (self->runner));
+  g_variant_dict_insert (&status, "runs", "u", lens_runner_get_n_runs (self->runner));
+  g_variant_dict_insert (&status, "renders", "u", lens_heatmap_view_get_n_renders (self->view));
+  g_variant_dict_insert (&status, "model", "s",
+                         lens_document_get_model_path (doc) ? lens_document_get_model_path (doc)
+                                                            : "");
+  g_variant_dict_insert (&status, "image", "s",
+                         lens_document_get_image_path (doc) ? lens_document_get_image_path (doc)
+                                                            : "");
+  g_variant_dict_insert (&status, "error", "s", self->last_error ? self->last_error : "");
+  if (result)
+    {
+      g_variant_dict_insert (&status, "result-generation", "u", result->generation);
+      g_variant_dict_insert (&status, "class", "i", result->class_index);
+      g_variant_dict_insert (&status, "sum", "d", lrp_heatmap_get_sum (result->heatmap));
+      g_variant_dict_insert (&status, "milliseconds", "d", result->milliseconds);
+    }
+  set_state (self, "status", g_variant_dict_end (&status));
+}
