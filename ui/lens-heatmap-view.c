@@ -49,6 +49,7 @@ enum {
   PROP_OPACITY,
   PROP_ZOOM,
   PROP_READOUT,
+  PROP_N_RENDERS,
   N_PROPS
 };
 
@@ -88,6 +89,7 @@ picture (LensHeatmapView *self)
   else
     self->rendered = lrp_heatmap_render (self->result->heatmap, &options);
   self->n_renders++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RENDERS]);
   return self->rendered;
 }
 
@@ -398,6 +400,7 @@ lens_heatmap_view_get_property (GObject *object,
     case PROP_OPACITY: g_value_set_double (value, self->opacity); break;
     case PROP_ZOOM: g_value_set_double (value, self->zoom); break;
     case PROP_READOUT: g_value_set_string (value, self->readout); break;
+    case PROP_N_RENDERS: g_value_set_uint (value, self->n_renders); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -436,6 +439,10 @@ lens_heatmap_view_class_init (LensHeatmapViewClass *klass)
   properties[PROP_OPACITY] = g_param_spec_double ("opacity", NULL, NULL, 0, 1, 0.8, rw);
   properties[PROP_ZOOM] = g_param_spec_double ("zoom", NULL, NULL, 0, MAX_ZOOM, 0, rw);
   properties[PROP_READOUT] = g_param_spec_string ("readout", NULL, NULL, NULL,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS
+                                                  | G_PARAM_EXPLICIT_NOTIFY);
+  /* Pictures drawn from relevance: a test tells a redraw from a recomputation. */
+  properties[PROP_N_RENDERS] = g_param_spec_uint ("n-renders", NULL, NULL, 0, G_MAXUINT, 0,
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS
                                                   | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);

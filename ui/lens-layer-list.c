@@ -67,8 +67,8 @@ update_label_cell (GtkListItem *list_item,
       g_assert_not_reached ();
     }
   gtk_label_set_text (label, text);
-  if (column == COLUMN_NAME)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (label), layer ? layer->output : NULL);
+  if (column == COLUMN_NAME || column == COLUMN_OP)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
 }
 
 static void
@@ -204,6 +204,12 @@ setup_cb (GtkSignalListItemFactory *factory,
         gtk_widget_add_css_class (child, "numeric");
       if (column == COLUMN_INDEX || column == COLUMN_OP)
         gtk_widget_add_css_class (child, "dim-label");
+      if (column == COLUMN_OP)
+        {
+          /* "BatchNormalization" would take the names' room. */
+          gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_END);
+          gtk_label_set_max_width_chars (GTK_LABEL (child), 9);
+        }
     }
   gtk_list_item_set_child (list_item, child);
 }

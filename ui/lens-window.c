@@ -16,7 +16,7 @@
 #include "lens-loader.h"
 
 #define DEFAULT_MODEL "resource:///org/lrplens/Lens/models/fashion-cnn.onnx"
-#define DEFAULT_IMAGE "resource:///org/lrplens/Lens/images/default.png"
+#define DEFAULT_IMAGE "resource:///org/lrplens/Lens/images/fmnist-0-ankle-boot.png"
 
 G_DEFINE_FINAL_TYPE (LensWindow, lens_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -589,6 +589,8 @@ lens_window_init (LensWindow *self)
   g_signal_connect_swapped (self->runner, "notify::busy", G_CALLBACK (busy_changed_cb), self);
   g_signal_connect_swapped (self->runner, "failed", G_CALLBACK (failed_cb), self);
   g_signal_connect_swapped (self->view, "notify::readout", G_CALLBACK (readout_changed_cb), self);
+  g_signal_connect_swapped (self->view, "notify::n-renders",
+                            G_CALLBACK (_lens_window_actions_update), self);
 
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
