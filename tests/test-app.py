@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End to end: the real lrplens window, driven through its D-Bus actions the way a
+lecturer's script (or a person through the menus, which use the same actions) drives
+it.  Every explanation it shows must equal what `lrplens explain` computes for the
+same settings.  Run under xvfb-run and dbus-run-session; prints TAP.
+
+    test-app.py LRPLENS SOURCE_DIR BUILD_DIR
+"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "app"))
+from lrplens_driver import Lrplens  # noqa: E402
+
+LRPLENS, SRC, BUILD = sys.argv[1:4]
+MODEL = os.path.join(SRC, "resources/models/fashion-cnn.onnx")
+IMAGE = os.path.join(SRC, "resources/images/fmnist-0-ankle-boot.png")
+WORK = tempfile.mkdtemp(prefix="lrplens-app-")
+ENV = {"GSETTINGS_BACKEND": "memory", "GSK_RENDERER": "cairo", "HOME": WORK,
+       "XDG_DATA_HOME": os.path.join(WORK, "data"), "NO_AT_BRIDGE": "1"}
+
+n = 0
+failed = 0
+
+
+def check(name, ok, detail=""):
+    global n, failed
+    n += 1
+    print("%s %d %s" % ("ok" if ok else "not ok", n, name), flush=True)
+    if not ok:
+        failed = 1
+        for line in str(detail).splitlines():
+            print("# " + line)
+
+
+def skip(name, why):
+    global n
+    n += 1
+    print("ok %d %s # SKIP %s" % (n, name, why), flush=True)
+
+
+def cli_relevance(*args):
+    out = os.path.join(WORK, "cli-%d.npy" % time.monotonic_ns())
+    subprocess.run([LRPLENS, "explain", MODEL, IMAGE, *args, "--out", out], check=True,
+                   stdout=subprocess.DEVNULL)
+    return np.load(out)
+
+
+def gui_relevance(app):
+    out = os.path.join(WORK, "gui-%d.npy" % time.monotonic_ns())
+    app.activate("win.export", ("relevance", out), "(ss)")
+    return np.load(app.wait(lambda: os.path.exists(out) and out, 10, "the export"))
+
+
+def same(a, b):
+    return a.shape == b.shape and np.array_equal(a, b)
+
+
+def first_conv_name():
+    """The first Conv layer's name, from `lrplens info`'s table."""
+    info = subprocess.run([LRPLENS, "info", MODEL], check=True, capture_output=True,
+                          text=True).stdout
+    for line in info.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0].isdigit() and parts[2] == "Conv":
+            return parts[1]
+    raise RuntimeError("no Conv in `lrplens info`:\n" + info)
+
+
+def main():
+    app = Lrplens(LRPLENS, env=ENV, log=os.path.join(WORK, "app.log"))
+    try:
+        run(app)
+    finally:
+        app.quit()
+    print("1..%d" % n)
+    return failed
+
+
+def run(app):
+    # 1. The window opens on the bundled model and image with a heatmap drawn.
+    s = app.wait_result(60)
+    s = app.wait(lambda: (lambda t: t if t["renders"] >= 1 else None)(app.status()), 10,
+                 "the first heatmap drawn")
+    check("the window opens on the bundled model and shows a heatmap",
+          s["model"].endswith("fashion-cnn.onnx") and s["class"] == 9 and s["renders"] >= 1, s)
+    base = gui_relevance(app)
+    check("the first explanation equals `lrplens explain`", same(base, cli_relevance()))
+
+    # 2. A class change: a new result, different, equal to the command line's.
+    runs = s["runs"]
+    app.activate("win.explain-class", 4, "i")
+    s = app.wait_result(30, after_runs=runs)
+    coat = gui_relevance(app)
+    check("a class change explains that class", s["class"] == 4, s)
+    check("a class change gives a different explanation", not same(coat, base))
+    check("a class change equals `lrplens explain --class 4`",
+          same(coat, cli_relevance("--class", "4")))
+
+    # 3. One layer's rule.
+    layer = first_conv_name()
+    runs = s["runs"]
+    app.activate("win.set-rule", (layer, "gamma(gamma=0.5)"), "(ss)")
+    s = app.wait_result(30, after_runs=runs)
+    edited = gui_relevance(app)
+    rules = "epsilon_plus;name:%s=gamma(gamma=0.5)" % layer
+    check("a rule change on one layer gives a different explanation", not same(edited, coat))
+    check("a rule change equals `lrplens explain --rules` with that rule",
+          same(edited, cli_relevance("--class", "4", "--rules", rules)), rules)
+
+    # 4. A preset.
+    runs = s["runs"]
+    app.activate("win.preset", "epsilon_gamma_box", "s")
+    s = app.wait_result(30, after_runs=runs)
+    preset = gui_relevance(app)
+    check("a preset change gives a different explanation", not same(preset, edited))
+    check("a preset change equals `lrplens explain --composite epsilon_gamma_box`",
+          same(preset, cli_relevance("--class", "4", "--composite", "epsilon_gamma_box")))
+    check("the preset is the action's state", app.state("win.preset") == "epsilon_gamma_box")
+
+    # 5. Undo and redo of rule edits.
+    app.activate("win.undo")
+    s = app.wait_result(30)
+    check("undo brings back the edited layer's rule", same(gui_relevance(app), edited))
+    app.activate("win.redo")
+    s = app.wait_result(30)
+    check("redo applies the preset again", same(gui_relevance(app), preset))
+
+    # 6. Dragging a parameter: many changes, the last one wins, nothing queues.
+    runs = s["runs"]
+    for i in range(30):
+        app.activate("win.set-rule", (layer, "gamma(gamma=%g)" % (0.05 * (i + 1))), "(ss)")
+    s = app.wait_result(60)
+    last = gui_relevance(app)
+    rules = "epsilon_gamma_box;name:%s=gamma(gamma=1.5)" % layer
+    check("after 30 quick changes the result is the last one's",
+          same(last, cli_relevance("--class", "4", "--rules", rules)))
+    check("quick changes coalesce (%d runs for 30 changes)" % (s["runs"] - runs),
+          s["runs"] - runs < 30, s)
+
+    # 7. A colormap redraws without recomputing; the PNG is the command line's.
+    runs, renders = s["runs"], s["renders"]
+    before = os.path.join(WORK, "before.png")
+    app.activate("win.export", ("heatmap", before), "(ss)")
+    app.activate("win.colormap", "coldnhot", "s")
+    s = app.wait(lambda: (lambda t: t if t["renders"] > renders else None)(app.status()), 10,
+                 "a redraw")
+    time.sleep(0.2)
+    s = app.status()
+    check("a colormap change redraws without recomputing",
+          s["runs"] == runs and s["renders"] > renders, s)
+    after = os.path.join(WORK, "after.png")
+    app.activate("win.export", ("heatmap", after), "(ss)")
+    cli_png = os.path.join(WORK, "cli.png")
+    subprocess.run([LRPLENS, "explain", MODEL, IMAGE, "--class", "4", "--rules", rules,
+                    "--colormap", "coldnhot", "--heatmap", cli_png], check=True,
+                   stdout=subprocess.DEVNULL)
+    app.wait(lambda: os.path.exists(after), 10, "the export")
+    check("the colormap changes the exported heatmap",
+          open(before, "rb").read() != open(after, "rb").read())
+    check("the exported heatmap is the command line's --heatmap, pixel for pixel",
+          open(after, "rb").read() == open(cli_png, "rb").read())
+
+    # 8. Export as PNG, PDF and SVG.
+    for kind in ("heatmap", "overlay", "colorbar"):
+        for fmt in ("png", "pdf", "svg"):
+            path = os.path.join(WORK, "%s.%s" % (kind, fmt))
+            app.activate("win.export", (kind, path), "(ss)")
+            app.wait(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10, path)
+            data = open(path, "rb").read()
+            if fmt == "png":
+                ok = data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+            elif fmt == "pdf":
+                ok = data[:5] == b"%PDF-" and b"/Type /Page" in data and b"%%EOF" in data
+            else:
+                ok = ET.fromstring(data).tag.endswith("svg")
+            check("export %s as %s is a valid file" % (kind, fmt.upper()), ok)
+    rules_path = os.path.join(WORK, "rules.json")
+    app.activate("win.save-rules", rules_path, "s")
+    app.wait(lambda: os.path.exists(rules_path), 10, "the rule map")
+    check("the saved rule map gives the same explanation on the command line",
+          same(last, cli_relevance("--class", "4", "--rules", rules_path)))
+
+    # 9. Bad files: an error shown, what was open stays open and usable.
+    bad = [os.path.join(SRC, "tests/data/bad", f) for f in sorted(os.listdir(
+        os.path.join(SRC, "tests/data/bad"))) if f.endswith(".onnx")][:6]
+    bad += sorted(glob.glob(os.path.join(SRC, "tests/fuzz/regressions/model/*")))
+    kept = True
+    for path in bad + ["/nonexistent/model.onnx", "/etc/passwd"]:
+        before_error = app.status()["error"]
+        app.activate("app.open-model", path, "s")
+        try:
+            s = app.wait(lambda: (lambda t: t if t["error"] != before_error or
+                                  not t["model"].endswith("fashion-cnn.onnx") else None)(
+                app.status()), 20, "an error for " + path)
+        except TimeoutError:
+            # The same message twice in a row: the model must still be the old one.
+            s = app.status()
+        if not s["model"].endswith("fashion-cnn.onnx") or not s["error"]:
+            kept = False
+            check("a bad model (%s) keeps the model open" % os.path.basename(path), False, s)
+            break
+    check("%d bad model files each show an error and keep the model open" % len(bad + ["", ""]),
+          kept)
+    runs = app.status()["runs"]
+    app.activate("win.explain-class", 2, "i")
+    s = app.wait_result(30, after_runs=runs)
+    check("after the errors the window still explains", s["class"] == 2, s)
+    for path in ["/etc/passwd", os.path.join(SRC, "resources/models/fashion-cnn.onnx")]:
+        app.activate("app.open-image", path, "s")
+    s = app.wait(lambda: (lambda t: t if "passwd" in t["error"] or "image" in t["error"]
+                          else None)(app.status()), 20, "an error for a bad image")
+    check("a bad image shows an error and keeps the image",
+          s["image"].endswith("ankle-boot.png"), s)
+
+    # 10. A folder of images: the strip, and moving through it.
+    folder = os.path.join(WORK, "folder")
+    os.makedirs(folder)
+    for name in ("fmnist-17-coat.png", "fmnist-2-trouser.png", "fmnist-8-sandal.png"):
+        os.symlink(os.path.join(SRC, "resources/images", name), os.path.join(folder, name))
+    app.activate("app.open-folder", folder, "s")
+    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
+                          app.settled(t) else None)(app.status()), 30, "the folder's first image")
+    check("opening a folder shows its first image", True)
+    app.activate("win.next-image")
+    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and
+                          app.settled(t) else None)(app.status()), 30, "the next image")
+    check("win.next-image moves to the next image and explains it", s["class"] == 1, s)
+
+    # 11. Cancelling a VGG16-sized run leaves the window responsive.
+    big = os.path.join(BUILD, "tests", "vgg16-convs.onnx")
+    if not os.path.exists(big):
+        try:
+            subprocess.run(["/usr/bin/python3", os.path.join(SRC, "tests/app/make_big_model.py"),
+                            big], check=True, capture_output=True, timeout=300)
+        except (subprocess.SubprocessError, OSError) as e:
+            skip("cancelling a VGG16-sized run", "no torch to make the model: %s" % e)
+            return
+    photo = os.path.join(SRC, "resources/images/chelsea.jpg")
+    app.activate("app.open-model", big, "s")
+    app.activate("app.open-image", photo, "s")
+    s = app.wait(lambda: (lambda t: t if t["model"] == big and t["image"] == photo and
+                          app.settled(t) else None)(app.status()), 120, "the big model")
+    shown = s["result-generation"]
+    runs = s["runs"]
+    app.activate("win.explain-class", 3, "i")
+    app.wait(lambda: app.status()["busy"], 10, "the run to start")
+    time.sleep(0.2)
+    app.activate("win.cancel")
+    t0 = time.monotonic()
+    s = app.wait(lambda: (lambda t: t if not t["busy"] else None)(app.status()), 10,
+                 "the cancelled run to stop")
+    stopped = time.monotonic() - t0
+    check("cancel stops a VGG16-sized run within 0.5 s (%.0f ms)" % (1000 * stopped),
+          stopped < 0.5, s)
+    check("after a cancel the last finished result stays, not a partial one",
+          s["result-generation"] == shown and s["runs"] == runs, s)
+    worst = 0
+    for _ in range(20):
+        t0 = time.monotonic()
+        app.status()
+        worst = max(worst, time.monotonic() - t0)
+    check("the window answers at once after a cancel (slowest %.0f ms)" % (1000 * worst),
+          worst < 0.1)
+    app.activate("win.explain-class", 5, "i")
+    s = app.wait_result(120, after_runs=runs)
+    check("the next request after a cancel completes", s["class"] == 5, s)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
