@@ -117,7 +117,8 @@ explain_options_clear (LensExplainOptions *o)
 {
   char **strings[] = { &o->composite, &o->rules, &o->baseline, &o->epsilon, &o->gamma, &o->alpha,
                        &o->beta, &o->low, &o->high, &o->start, &o->layer, &o->out, &o->layers,
-                       &o->heatmap, &o->overlay };
+                       &o->heatmap, &o->overlay, &o->colorbar, &o->colormap,
+                       &o->normalization };
 
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -130,8 +131,7 @@ cmd_explain (int argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   gboolean list = FALSE;
-  LensExplainOptions o = { .class_index = -1, .contrast = -1, .channel = -1, .neuron = -1,
-                           .samples = 32, .noise = 0.1 };
+  LensExplainOptions o = LENS_EXPLAIN_OPTIONS_INIT;
   GOptionEntry entries[] = {
     { "composite", 0, 0, G_OPTION_ARG_STRING, &o.composite,
       "Composite (default epsilon_plus; see --list)", "NAME" },
@@ -164,9 +164,20 @@ cmd_explain (int argc,
       "Write the input relevance as float32 .npy", "R.npy" },
     { "layers", 0, 0, G_OPTION_ARG_FILENAME, &o.layers,
       "Write every tensor's relevance and index.json", "DIR" },
-    { "heatmap", 0, 0, G_OPTION_ARG_FILENAME, &o.heatmap, "Write the heatmap as PNG", "H.png" },
+    { "heatmap", 0, 0, G_OPTION_ARG_FILENAME, &o.heatmap,
+      "Write the heatmap (.png, .pdf or .svg)", "H.png" },
     { "overlay", 0, 0, G_OPTION_ARG_FILENAME, &o.overlay,
-      "Write the heatmap over the image as PNG", "O.png" },
+      "Write the heatmap over the image (.png, .pdf or .svg)", "O.png" },
+    { "colorbar", 0, 0, G_OPTION_ARG_FILENAME, &o.colorbar,
+      "Write the colour bar with its values (.png, .pdf or .svg)", "B.svg" },
+    { "colormap", 0, 0, G_OPTION_ARG_STRING, &o.colormap,
+      "Colormap of the images (default bwr; see --list)", "NAME" },
+    { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &o.clip,
+      "Percentile of |R| shown in full colour (99)", "PCT" },
+    { "normalization", 0, 0, G_OPTION_ARG_STRING, &o.normalization,
+      "symmetric (0 at the colormap's centre, default) or absolute (|R|)", "KIND" },
+    { "opacity", 0, 0, G_OPTION_ARG_DOUBLE, &o.opacity,
+      "Weight of the heatmap in --overlay, 0 to 1 (1)", "A" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Print relevance per layer", NULL },
     { "ascii", 0, 0, G_OPTION_ARG_NONE, &o.ascii, "Print the heatmap as text", NULL },
     { "list", 0, 0, G_OPTION_ARG_NONE, &list, "List composites, rules and baselines", NULL },
@@ -232,7 +243,8 @@ print_help (void)
            "  lrplens info MODEL.onnx          list the layers of a model\n"
            "  lrplens predict MODEL.onnx INPUT [--top K] [--json] [--logits OUT.npy]\n"
            "  lrplens explain MODEL.onnx INPUT [--composite NAME | --rules MAP | --baseline NAME]\n"
-           "                  [--class N] [--out R.npy] [--heatmap H.png] ...  (--list, --help)\n"
+           "                  [--class N] [--out R.npy] [--heatmap H.png|.pdf|.svg]\n"
+           "                  [--colormap NAME] [--clip PCT] ...  (--list, --help)\n"
            "  lrplens bench MODEL.onnx [INPUT] [--composite NAME ...] [--runs N]\n"
            "\n"
            "INPUT is an image (PNG, JPEG), a .npy float32 tensor or an ONNX TensorProto .pb;\n"

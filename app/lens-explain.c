@@ -2,7 +2,7 @@
  *
  * `lrplens explain`: relevance of one input for one class, by a composite,
  * a rule map or a baseline, written as .npy, per-layer .npy files with an
- * index, or heatmap images.
+ * index, or heatmap images (PNG, PDF or SVG, drawn by the engine's renderer).
  */
 #include "config.h"
 
@@ -134,11 +134,52 @@ run_method (LrpExplainer *e,
   return composite && lrp_explainer_explain (e, composite, target, NULL, error);
 }
 
+/* --heatmap, --overlay and --colorbar: a format the file name says. */
+static gboolean
+check_image_path (const char *option,
+                  const char *path,
+                  GError **error)
+{
+  LrpExportFormat format;
+
+  if (path == NULL || lrp_export_format_from_name (path, &format))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s %s: give a file ending in .png, .pdf or .svg", option, path);
+  return FALSE;
+}
+
+static gboolean
+check_render_options (const LensExplainOptions *o,
+                      GError **error)
+{
+  if (o->colormap && !lrp_colormap_is_valid (o->colormap))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) lrp_colormap_list ());
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--colormap %s: not a colormap; there are %s", o->colormap, names);
+      return FALSE;
+    }
+  if (!(o->clip > 0.0 && o->clip <= 100.0))
+    return fail_usage (error, "--clip takes a percentile above 0 and at most 100");
+  if (o->normalization && !g_str_equal (o->normalization, "symmetric")
+      && !g_str_equal (o->normalization, "absolute"))
+    return fail_usage (error, "--normalization takes symmetric or absolute");
+  if (!(o->opacity >= 0.0 && o->opacity <= 1.0))
+    return fail_usage (error, "--opacity takes a value from 0 to 1");
+  return check_image_path ("--heatmap", o->heatmap, error)
+         && check_image_path ("--overlay", o->overlay, error)
+         && check_image_path ("--colorbar", o->colorbar, error);
+}
+
 static gboolean
 check_options (const LensExplainOptions *o,
                LrpTarget *target,
                GError **error)
 {
+  if (!check_render_options (o, error))
+    return FALSE;
   if ((o->composite != NULL) + (o->rules != NULL) + (o->baseline != NULL) > 1)
     return fail_usage (error, "give one of --composite, --rules and --baseline");
   if (o->start && !g_str_equal (o->start, "logit") && !g_str_equal (o->start, "one"))
@@ -193,6 +234,58 @@ print_ascii (LrpTensor *r)
         }
       g_print ("\n");
     }
+}
+
+static gboolean
+export_one (LrpHeatmap *heatmap,
+            cairo_surface_t *view,
+            const LensExplainOptions *o,
+            LrpExportKind kind,
+            const char *path,
+            GError **error)
+{
+  LrpRenderOptions options = LRP_RENDER_OPTIONS_INIT;
+  LrpExportFormat format = LRP_EXPORT_PNG;
+
+  if (path == NULL)
+    return TRUE;
+  options.colormap = o->colormap;
+  options.clip = o->clip;
+  if (o->normalization && g_str_equal (o->normalization, "absolute"))
+    options.normalization = LRP_NORM_ABSOLUTE;
+  lrp_export_format_from_name (path, &format);
+  return lrp_heatmap_export (heatmap, view, &options, o->opacity, kind, format, 0, path, error);
+}
+
+/* --heatmap, --overlay, --colorbar: the renderer the GUI uses, to files. */
+static gboolean
+write_images (const LrpModel *model,
+              const char *input_path,
+              LrpTensor *relevance,
+              const LensExplainOptions *o,
+              GError **error)
+{
+  g_autoptr(LrpHeatmap) heatmap = NULL;
+  cairo_surface_t *view = NULL;
+  gboolean ok;
+
+  if (o->heatmap == NULL && o->overlay == NULL && o->colorbar == NULL)
+    return TRUE;
+  heatmap = lrp_heatmap_new (relevance, error);
+  if (heatmap == NULL)
+    return FALSE;
+  if (o->overlay)
+    {
+      view = lrp_model_load_view (model, input_path, error);
+      if (view == NULL)
+        return FALSE;
+    }
+  ok = export_one (heatmap, view, o, LRP_EXPORT_HEATMAP, o->heatmap, error)
+       && export_one (heatmap, view, o, LRP_EXPORT_OVERLAY, o->overlay, error)
+       && export_one (heatmap, view, o, LRP_EXPORT_COLORBAR, o->colorbar, error);
+  if (view)
+    cairo_surface_destroy (view);
+  return ok;
 }
 
 static void
@@ -253,11 +346,21 @@ lens_explain (const char *model_path,
     return fail_usage (error, "no relevance reached the input");
   if ((o->out && !lrp_tensor_save_npy (r, o->out, error))
       || (o->layers && !write_layers (e, o->layers, error))
-      || (o->heatmap && !lrp_heatmap_save (r, o->heatmap, error))
-      || (o->overlay && !lrp_heatmap_save_overlay (model, input_path, r, o->overlay, error)))
+      || !write_images (model, input_path, r, o, error))
     return FALSE;
   print_summary (model, e, o);
   return TRUE;
+}
+
+static void
+print_colormaps (void)
+{
+  g_autofree char *names = g_strjoinv (", ", (char **) lrp_colormap_list ());
+
+  g_print ("\nColormaps (--colormap NAME; Zennit's, bwr by default):\n  %s.\n"
+           "  --normalization symmetric (default): 0 at the colormap's centre, −s and s at its\n"
+           "  ends; absolute: |R| from 0 to s.  s is the --clip percentile of |R| (99).\n",
+           names);
 }
 
 void
@@ -282,4 +385,5 @@ lens_explain_print_list (void)
            "  \"rule\": \"gamma\", \"gamma\": 0.5}, {\"name\": \"/0/*\", \"rule\": \"flat\"}]}\n"
            "\nBaselines (--baseline NAME): gradient, gradient_x_input, smoothgrad (--samples,\n"
            "  --noise), integrated_gradients (--samples); seeded like LRP.\n");
+  print_colormaps ();
 }

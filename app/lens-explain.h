@@ -17,10 +17,17 @@ typedef struct
   gint64 neuron;
   int samples;
   double noise;
-  char *out, *layers, *heatmap, *overlay;
+  char *out, *layers, *heatmap, *overlay, *colorbar;   /* .png, .pdf or .svg but out */
+  char *colormap, *normalization;                       /* NULL: bwr, symmetric */
+  double clip;                                          /* percentile of |R|, full colour */
+  double opacity;                                       /* of the heatmap in --overlay */
   gboolean verbose;
   gboolean ascii;                                       /* heatmap in the terminal */
 } LensExplainOptions;
+
+#define LENS_EXPLAIN_OPTIONS_INIT { .class_index = -1, .contrast = -1, .channel = -1, \
+                                    .neuron = -1, .samples = 32, .noise = 0.1, .clip = 99.0, \
+                                    .opacity = 1.0 }
 
 gboolean lens_explain (const char *model_path, const char *input_path,
                        const LensExplainOptions *options, GError **error);

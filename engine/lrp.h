@@ -269,11 +269,6 @@ gboolean lrp_heatmap_export (const LrpHeatmap *heatmap, cairo_surface_t *image,
                              LrpExportFormat format, int scale, const char *path,
                              GError **error);
 
-/* Input relevance as a PNG: alone, or over the image as the model saw it (defaults). */
-gboolean lrp_heatmap_save (const LrpTensor *relevance, const char *path, GError **error);
-gboolean lrp_heatmap_save_overlay (const LrpModel *model, const char *image_path,
-                                   const LrpTensor *relevance, const char *path, GError **error);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpTensor, lrp_tensor_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpModel, lrp_model_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LrpRun, lrp_run_free)

@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 n=0
 failed=0
 
-echo "1..27"
+echo "1..36"
 
 # expect_fail NAME NEEDLE COMMAND...: exit 2, one stderr line with NEEDLE
 expect_fail() {
@@ -78,6 +78,13 @@ expect_fail "bad baseline" "--baseline" "$lrplens" explain "$M" "$I" --baseline 
 expect_fail "unexplainable graph" "attention" "$lrplens" explain "$bad/gated.onnx" "$bad/x-1x4.npy"
 expect_fail "unknown command" "frobnicate" "$lrplens" frobnicate
 expect_fail "bad option" "--nope" "$lrplens" predict --nope "$M" "$I"
+expect_fail "bad colormap" "viridis" "$lrplens" explain "$M" "$I" --colormap viridis
+expect_fail "clip zero" "--clip" "$lrplens" explain "$M" "$I" --clip 0
+expect_fail "clip over 100" "--clip" "$lrplens" explain "$M" "$I" --clip 100.5
+expect_fail "bad normalization" "--normalization" "$lrplens" explain "$M" "$I" --normalization abs
+expect_fail "bad heatmap format" "h.jpg" "$lrplens" explain "$M" "$I" --heatmap "$work/h.jpg"
+expect_fail "unwritable colour bar" "no-such-dir" "$lrplens" explain "$M" "$I" \
+  --colorbar "$work/no-such-dir/bar.svg"
 
 expect_ok "default run" "Ankle boot" "$lrplens"
 expect_ok "predict" "Ankle boot" "$lrplens" predict "$M" "$I" --top 2
@@ -93,6 +100,17 @@ if [ -s "$work/r.npy" ] && [ -s "$work/h.png" ] && [ -s "$work/o.png" ] \
   echo "ok $n explain wrote relevance, heatmaps and layers"
 else
   echo "not ok $n explain wrote relevance, heatmaps and layers"; failed=1
+fi
+expect_ok "explain list colormaps" "coldnhot" "$lrplens" explain --list
+expect_ok "explain to vector files" "explained class 9" "$lrplens" explain "$M" "$I" \
+  --heatmap "$work/h.svg" --overlay "$work/o.pdf" --colorbar "$work/bar.svg" \
+  --colormap coldnhot --clip 95 --normalization absolute --opacity 0.6
+n=$((n + 1))
+if head -c 200 "$work/h.svg" | grep -q "<svg" && head -c 5 "$work/o.pdf" | grep -q "^%PDF" \
+   && grep -q "<path" "$work/bar.svg"; then
+  echo "ok $n explain wrote SVG and PDF"
+else
+  echo "not ok $n explain wrote SVG and PDF"; failed=1
 fi
 expect_ok "bench" "peak-rss:" "$lrplens" bench "$M" "$I" --runs 2 --composite epsilon_plus
 exit $failed
