@@ -49,15 +49,52 @@ lrp_model_load_bytes (GBytes *bytes,
                         cancellable, error);
 }
 
+/* A file that is not local (a GVfs URI), read in slices so that a cancel
+ * is heard within one. */
+static GBytes *
+read_stream (GFile *file,
+             goffset size,
+             GCancellable *cancellable,
+             GError **error)
+{
+  g_autoptr(GFileInputStream) in = g_file_read (file, cancellable, error);
+  g_autoptr(GByteArray) buf = NULL;
+  gsize got = 1;
+
+  if (in == NULL)
+    return NULL;
+  buf = g_byte_array_sized_new ((guint) MAX (size, 1));
+  while (got > 0)
+    {
+      gsize at = buf->len, want = 8 << 20;
+
+      if (at + want > LRP_MAX_MODEL_BYTES)
+        want = LRP_MAX_MODEL_BYTES - at + 1;
+      g_byte_array_set_size (buf, (guint) (at + want));
+      if (!g_input_stream_read_all (G_INPUT_STREAM (in), buf->data + at, want, &got,
+                                    cancellable, error))
+        return NULL;
+      g_byte_array_set_size (buf, (guint) (at + got));
+      if (buf->len > LRP_MAX_MODEL_BYTES)
+        break;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
+
+/* A local file is mapped, not read: no time goes to reading it before the
+ * weights are copied out (cancellably, lrp-onnx-split.c), and unmapping it
+ * costs less than freeing a copy.  The mapping lives only while loading. */
 static GBytes *
 read_file (const char *path,
            const char *display_name,
+           GCancellable *cancellable,
            GError **error)
 {
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *local_path = NULL;
 
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                             G_FILE_QUERY_INFO_NONE, NULL, &local);
@@ -79,7 +116,27 @@ read_file (const char *path,
                    "%s: the file is larger than 2 GiB, the ONNX limit", display_name);
       return NULL;
     }
-  bytes = g_file_load_bytes (file, NULL, NULL, &local);
+  local_path = g_file_get_path (file);
+  if (local_path)
+    {
+      g_autoptr(GMappedFile) mapped = g_mapped_file_new (local_path, FALSE, &local);
+
+      if (mapped)
+        bytes = g_mapped_file_get_bytes (mapped);
+    }
+  else
+    bytes = read_stream (file, g_file_info_get_size (info), cancellable, &local);
+  if (bytes && g_bytes_get_size (bytes) > LRP_MAX_MODEL_BYTES)
+    {
+      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED,
+                   "%s: the file is larger than 2 GiB, the ONNX limit", display_name);
+      return NULL;
+    }
+  if (bytes == NULL && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
   if (bytes == NULL)
     {
       g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED, "%s: %s", display_name,
@@ -115,7 +172,7 @@ lrp_model_load (const char *path,
 
   g_return_val_if_fail (path != NULL, NULL);
   display_name = g_path_get_basename (path);
-  bytes = read_file (path, display_name, error);
+  bytes = read_file (path, display_name, cancellable, error);
   if (bytes == NULL)
     return NULL;
   lrp_init ();

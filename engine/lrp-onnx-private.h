@@ -16,6 +16,12 @@ LrpModel *lrp_onnx_load (GBytes *bytes, const char *display_name, GHashTable *bi
 LrpTensor *lrp_onnx_read_tensor (GBytes *bytes, const char *display_name, char **name_out,
                                  GError **error);
 
+/* protobuf-c's unpacking of a checked ModelProto, in pieces, checking
+ * @cancellable while it copies the weights.  NULL with @error set when
+ * cancelled (or out of memory); NULL without: protobuf-c cannot read it. */
+struct Onnx__ModelProto *lrp_onnx_unpack_model (const guint8 *data, gsize len,
+                                                GCancellable *cancellable, GError **error);
+
 /* Walks the protobuf wire format without recursion, checking nesting depth
  * and lengths before protobuf-c (which recurses) sees the bytes. */
 gboolean lrp_onnx_wire_check (const guint8 *data, gsize len, gconstpointer descriptor,

@@ -323,10 +323,12 @@ convert_input (const Onnx__ValueInfoProto *vi,
 static Onnx__ModelProto *
 unpack_model (GBytes *bytes,
               const char *display_name,
+              GCancellable *cancellable,
               GError **error)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
+  g_autoptr(GError) local = NULL;
   Onnx__ModelProto *mp;
 
   if (len == 0)
@@ -337,7 +339,12 @@ unpack_model (GBytes *bytes,
     }
   if (!lrp_onnx_wire_check (data, len, &onnx__model_proto__descriptor, display_name, error))
     return NULL;
-  mp = onnx__model_proto__unpack (NULL, len, data);
+  mp = lrp_onnx_unpack_model (data, len, cancellable, &local);
+  if (local)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
   if (mp == NULL)
     {
       g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_NOT_ONNX,
@@ -468,8 +475,8 @@ lrp_onnx_load (GBytes *bytes,
   Onnx__ModelProto *mp;
   LrpModel *model = NULL;
 
-  mp = unpack_model (bytes, display_name, error);
-  /* protobuf-c has copied what it needs: the file's bytes can go now. */
+  mp = unpack_model (bytes, display_name, cancellable, error);
+  /* Everything needed was copied out: the file's bytes can go now. */
   g_bytes_unref (bytes);
   if (mp == NULL)
     return NULL;

@@ -505,6 +505,123 @@ test_mutations (void)
   g_assert_cmpint (b, >, 0);
 }
 
+/* x[1,K] → Gemm(W[N,K], transB) → y: W holds N·K·4 bytes of weights. */
+static char *
+write_wide_model (const char *dir,
+                  int64_t n,
+                  int64_t k,
+                  float **weights)
+{
+  const int64_t xs[] = { 1, k }, ws[] = { n, k }, bs[] = { n };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree float *b = g_new (float, n);
+  float *w = g_new (float, n * k);
+  char *path = g_build_filename (dir, "wide.onnx", NULL);
+
+  for (int64_t i = 0; i < n * k; i++)
+    w[i] = (float) (i % 1000) / 1000.f - 0.5f;
+  for (int64_t i = 0; i < n; i++)
+    b[i] = (float) i;
+  lrp_test_graph_input (g, "x", 2, xs);
+  lrp_test_graph_initializer (g, "W", 2, ws, w);
+  lrp_test_graph_initializer (g, "b", 1, bs, b);
+  lrp_test_graph_node (g, "Gemm", "dense", "x,W,b", "y");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+  *weights = w;
+  return path;
+}
+
+/* Weights large enough to be copied in slices arrive whole and exact. */
+static void
+test_large_initializer (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lrplens-XXXXXX", NULL);
+  g_autofree float *w = NULL;
+  g_autofree char *path = write_wide_model (dir, 1100, 4000, &w);   /* 17.6 MB */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = lrp_model_load (path, NULL, &error);
+  const LrpTensor *t;
+
+  g_assert_no_error (error);
+  t = model->values[lrp_model_find_value (model, "W")].tensor;
+  g_assert_cmpint (t->n, ==, 1100 * 4000);
+  g_assert_cmpmem (t->data, t->n * 4, w, 1100 * 4000 * 4);
+  t = model->values[lrp_model_find_value (model, "b")].tensor;
+  g_assert_cmpfloat (((const float *) t->data)[1099], ==, 1099.f);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+static gint64 cancel_time;
+
+static gpointer
+cancel_after (gpointer data)
+{
+  GCancellable *cancellable = data;
+
+  g_usleep (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cancellable), "delay")));
+  cancel_time = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  return NULL;
+}
+
+/* A load cancelled while it copies a large weight stops within a slice
+ * (before: only once protobuf-c had copied them all). */
+static void
+test_load_cancelled (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lrplens-XXXXXX", NULL);
+  g_autofree float *w = NULL;
+  g_autofree char *path = write_wide_model (dir, 6144, 4096, &w);   /* 100 MB */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) early = g_cancellable_new ();
+  gint64 start, full, latency = -1;
+  LrpModel *model;
+
+  g_cancellable_cancel (early);
+  g_assert_null (lrp_model_load (path, early, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  start = g_get_monotonic_time ();
+  model = lrp_model_load (path, NULL, &error);
+  full = g_get_monotonic_time () - start;
+  g_assert_no_error (error);
+  lrp_model_unref (model);
+
+  /* Cancelled halfway (sooner if the load won the race). */
+  for (gint64 delay = full / 2; latency < 0 && delay > 0; delay /= 2)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      GThread *thread;
+
+      g_object_set_data (G_OBJECT (cancellable), "delay", GUINT_TO_POINTER ((guint) delay));
+      thread = g_thread_new ("cancel", cancel_after, cancellable);
+      model = lrp_model_load (path, cancellable, &error);
+      latency = g_get_monotonic_time () - cancel_time;
+      g_thread_join (thread);
+      if (model)
+        {
+          lrp_model_unref (model);
+          latency = -1;
+          continue;
+        }
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+    }
+  g_test_message ("load of 100 MB: %.0f ms; cancelled, it returned after %.1f ms",
+                  (double) full / 1000, (double) latency / 1000);
+  g_assert_cmpint (latency, >=, 0);
+  g_assert_cmpint (latency, <, 250000);   /* ~10 ms when the machine is quiet */
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 static void
 test_null_model_is_critical (void)
 {
@@ -541,6 +658,8 @@ main (int argc,
   g_test_add_func ("/onnx/load/dangling-input", test_dangling_input);
   g_test_add_func ("/onnx/load/cycle", test_cycle);
   g_test_add_func ("/onnx/load/mutations", test_mutations);
+  g_test_add_func ("/onnx/load/large-initializer", test_large_initializer);
+  g_test_add_func ("/onnx/load/cancelled-while-copying", test_load_cancelled);
   g_test_add_func ("/onnx/load/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/onnx/load/bad-metadata", test_bad_metadata);
   g_test_add_func ("/onnx/load/cancelled", test_cancelled_load);
