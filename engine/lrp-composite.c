@@ -434,6 +434,8 @@ parse_rule_text (const char *text,
       inner = g_strndup (open + 1, len - 2);
       /* key=v1,v2 lists: split on '=' boundaries rather than commas. */
       params = g_regex_split_simple (",(?=[A-Za-z_]+=)", inner, 0, 0);
+      if (params == NULL)
+        return bad (error, "“%s”: the parameters are not readable text", text);
       for (int i = 0; params[i]; i++)
         {
           g_auto(GStrv) kv = g_strsplit (params[i], "=", 2);
@@ -540,8 +542,10 @@ parse_json_entry (JsonObject *o,
   if (!json_object_has_member (o, "rule"))
     return bad (error, "needs a \"rule\"");
   rule = member_text (json_object_get_member (o, "rule"));
-  if (rule == NULL || !parse_rule_text (rule, e, error))
-    return rule != NULL || bad (error, "\"rule\" must be a string");
+  if (rule == NULL)
+    return bad (error, "\"rule\" must be a string");
+  if (!parse_rule_text (rule, e, error))
+    return FALSE;
 
   for (GList *l = members; l; l = l->next)
     {
@@ -555,7 +559,8 @@ parse_json_entry (JsonObject *o,
         return bad (error, "\"%s\" has a value of the wrong kind", key);
       if (g_str_equal (key, "layers") || g_str_equal (key, "name") || g_str_equal (key, "position"))
         {
-          selectors++;
+          if (++selectors > 1)
+            break;
           text = g_str_equal (key, "layers") ? g_strdup (value)
                  : g_str_equal (key, "name") ? g_strconcat ("name:", value, NULL)
                  : g_strconcat ("#", value, NULL);
@@ -596,8 +601,13 @@ parse_json (LrpComposite *c,
 
       if (json_object_has_member (o, "composite"))
         {
-          const char *base = json_object_get_string_member_with_default (o, "composite", "");
+          JsonNode *member = json_object_get_member (o, "composite");
+          const char *base;
 
+          if (!JSON_NODE_HOLDS_VALUE (member)
+              || json_node_get_value_type (member) != G_TYPE_STRING)
+            return bad (error, "rule map: \"composite\" must be a string, a composite's name");
+          base = json_node_get_string (member);
           if (!builtin_entries (c, base))
             return bad (error, "rule map: unknown composite “%s”", base);
           g_free (c->name);
@@ -644,6 +654,12 @@ lrp_composite_parse (const char *spec,
   const char *p = spec;
 
   g_return_val_if_fail (spec != NULL, NULL);
+  /* Messages quote the text, and GRegex and JSON need UTF-8. */
+  if (!g_utf8_validate (spec, -1, NULL))
+    {
+      bad (error, "the rule map is not UTF-8 text");
+      return NULL;
+    }
   while (g_ascii_isspace (*p))
     p++;
   if (*p == '{' || *p == '[')

@@ -178,6 +178,10 @@ typedef struct
 LrpModel *lrp_graph_build (const char *display_name, int opset, GPtrArray *inputs,
                            GPtrArray *initializers, GPtrArray *nodes, GStrv outputs,
                            GCancellable *cancellable, GError **error);
+LrpModel *lrp_graph_build_bounded (const char *display_name, int opset, GPtrArray *inputs,
+                                   GPtrArray *initializers, GPtrArray *nodes, GStrv outputs,
+                                   int64_t fold_budget, GCancellable *cancellable,
+                                   GError **error);
 void lrp_model_set_metadata (LrpModel *model, LrpMetadata *meta);
 int lrp_model_find_value (const LrpModel *model, const char *name);
 void lrp_attrs_clear (LrpAttrs *attrs);

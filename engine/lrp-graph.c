@@ -21,6 +21,8 @@ typedef struct
   LrpModel *model;
   GHashTable *by_name;        /* name → value id + 1 */
   GArray *nodes;              /* LrpNode, kept (not folded) */
+  int64_t fold_budget;        /* bytes that folded constants may take */
+  int64_t folded_bytes;
 } Builder;
 
 static int
@@ -290,11 +292,32 @@ add_node (Builder *b,
 
   if (all_const && !known)
     {
-      LrpTensor **acts = g_new0 (LrpTensor *, m->n_values);
+      LrpTensor **acts;
       gboolean ok;
 
+      /* Folding allocates what the node's shapes say, which a few bytes of
+       * attributes can make large (Pad, broadcasting): bounded by the size
+       * of the file. */
+      for (int i = 0; i < node.n_outputs; i++)
+        if (node.outputs[i] >= 0)
+          {
+            const LrpTensor *t = m->values[node.outputs[i]].tensor;
+
+            b->folded_bytes += t->n * (int64_t) lrp_dtype_size (t->dtype);
+          }
+      if (b->folded_bytes > b->fold_budget)
+        {
+          g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE,
+                       "node “%s” (%s): its constants would take %" G_GINT64_FORMAT
+                       " bytes in all, more than a file of this size may ask for (%"
+                       G_GINT64_FORMAT ")", node.name, node.op_type, b->folded_bytes,
+                       b->fold_budget);
+          goto fail;
+        }
+      acts = g_new0 (LrpTensor *, m->n_values);
+      /* A node may read one tensor twice (Add (c, c)): one reference each. */
       for (int i = 0; i < node.n_inputs; i++)
-        if (node.inputs[i] >= 0)
+        if (node.inputs[i] >= 0 && acts[node.inputs[i]] == NULL)
           acts[node.inputs[i]] = lrp_tensor_ref (m->values[node.inputs[i]].tensor);
       ok = lrp_node_forward (m, &node, acts, cancellable, error);
       for (int i = 0; ok && i < node.n_outputs; i++)
@@ -391,11 +414,28 @@ lrp_graph_build (const char *display_name,
                  GCancellable *cancellable,
                  GError **error)
 {
+  return lrp_graph_build_bounded (display_name, opset, inputs, initializers, nodes, outputs,
+                                  G_MAXINT64, cancellable, error);
+}
+
+/* lrp_graph_build() with at most @fold_budget bytes of constants computed
+ * at load (the file's own initializers aside). */
+LrpModel *
+lrp_graph_build_bounded (const char *display_name,
+                         int opset,
+                         GPtrArray *inputs,
+                         GPtrArray *initializers,
+                         GPtrArray *nodes,
+                         GStrv outputs,
+                         int64_t fold_budget,
+                         GCancellable *cancellable,
+                         GError **error)
+{
   g_autoptr(LrpModel) model = g_new0 (LrpModel, 1);
   g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
   g_autoptr(GArray) kept = g_array_new (FALSE, TRUE, sizeof (LrpNode));
   g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
-  Builder b = { model, by_name, kept };
+  Builder b = { model, by_name, kept, fold_budget, 0 };
 
   /* Nodes kept so far are freed with the array if the build fails. */
   g_array_set_clear_func (kept, (GDestroyNotify) node_clear);

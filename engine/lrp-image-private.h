@@ -22,6 +22,11 @@ gboolean lrp_input_check_file (const char *path, goffset max_size, GError **erro
 
 /* Decodes an image file with gdk-pixbuf (size checked before decoding). */
 GdkPixbuf *lrp_image_load (const char *path, GError **error);
+/* The same from the file's bytes; @base names it in messages. */
+GdkPixbuf *lrp_image_load_bytes (GBytes *bytes, const char *base, GError **error);
+
+/* A tensor file's bytes (.npy by its signature, else an ONNX TensorProto). */
+LrpTensor *lrp_tensor_load_bytes (GBytes *bytes, const char *base, GError **error);
 
 /* The model's view of @pixbuf: colour conversion (gray as PIL's convert("L"),
  * alpha dropped), resize and centre crop per @meta, as an RGB pixbuf of

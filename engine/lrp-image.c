@@ -24,6 +24,10 @@
 
 /* Image files larger than this are not even looked at. */
 #define LRP_MAX_IMAGE_FILE ((goffset) 2 << 30)
+/* The memory ceiling for small files (decode_budget). */
+#define LRP_IMAGE_BUDGET_FROM ((gsize) 1 << 20)
+#define LRP_IMAGE_BYTES_PER_BYTE 64
+#define LRP_IMAGE_MIN_BUDGET ((int64_t) 16 << 20)
 /* AUTO resize: inputs up to this size are stretched, larger ones cropped. */
 #define LRP_STRETCH_MAX_SIDE 64
 
@@ -43,10 +47,23 @@ clean_message (const char *message,
   return g_string_free (s, FALSE);
 }
 
+/* What decoding a file of @file_size bytes may take: images under 1 MB get
+ * 64 bytes per byte of file (at least 16 MiB, a 2048 × 2048 RGBA image), so
+ * that a few compressed bytes cannot claim gigabytes; larger files are
+ * bounded by LRP_IMAGE_MAX_PIXELS alone. */
+static int64_t
+decode_budget (gsize file_size)
+{
+  if (file_size >= LRP_IMAGE_BUDGET_FROM)
+    return G_MAXINT64;
+  return MAX ((int64_t) file_size * LRP_IMAGE_BYTES_PER_BYTE, LRP_IMAGE_MIN_BUDGET);
+}
+
 static gboolean
 check_size (const char *base,
             int width,
             int height,
+            gsize file_size,
             GError **error)
 {
   if (width > LRP_IMAGE_MAX_SIDE || height > LRP_IMAGE_MAX_SIDE
@@ -58,7 +75,102 @@ check_size (const char *base,
                    (int) (LRP_IMAGE_MAX_PIXELS / 1000000));
       return FALSE;
     }
+  if ((int64_t) width * height * 4 > decode_budget (file_size))
+    {
+      g_autofree char *size = g_format_size (file_size);
+
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE,
+                   "%s: the image claims %d × %d pixels in %s; a file that small holding "
+                   "that many is taken as hostile", base, width, height, size);
+      return FALSE;
+    }
   return TRUE;
+}
+
+typedef struct
+{
+  const char *base;
+  gsize file_size;
+  GError *error;              /* owned: the size was refused */
+} SizeCheck;
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader,
+                  int width,
+                  int height,
+                  gpointer data)
+{
+  SizeCheck *check = data;
+
+  /* A size of 0 × 0 makes gdk-pixbuf's decoders stop before allocating
+   * (as gdk_pixbuf_get_file_info () does). */
+  if (check->error == NULL
+      && !check_size (check->base, width, height, check->file_size, &check->error))
+    gdk_pixbuf_loader_set_size (loader, 0, 0);
+}
+
+/* Decodes @bytes with the decoder @type (NULL: recognised from the bytes),
+ * checking the size the header announces before the pixels are allocated. */
+static GdkPixbuf *
+decode (GBytes *bytes,
+        const char *base,
+        const char *type,
+        GError **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(GError) local = NULL;
+  gsize len, done = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  SizeCheck check = { base, len, NULL };
+  GdkPixbuf *pixbuf;
+  gboolean ok = TRUE;
+
+  loader = type ? gdk_pixbuf_loader_new_with_type (type, NULL) : NULL;
+  if (loader == NULL)
+    loader = gdk_pixbuf_loader_new ();
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &check);
+  while (ok && done < len && check.error == NULL)
+    {
+      gsize chunk = MIN (len - done, 65536);
+
+      ok = gdk_pixbuf_loader_write (loader, data + done, chunk, &local);
+      done += chunk;
+    }
+  /* Closing finishes the decoding (or reports it cut short). */
+  if (!gdk_pixbuf_loader_close (loader, ok && check.error == NULL ? &local : NULL) && ok)
+    ok = FALSE;
+  if (check.error != NULL)
+    {
+      g_propagate_error (error, check.error);
+      return NULL;
+    }
+  pixbuf = ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
+  if (pixbuf == NULL)
+    {
+      g_autofree char *message = clean_message (local ? local->message : "not an image lrplens "
+                                                "can decode", base, base);
+
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE, "%s: %s", base, message);
+      return NULL;
+    }
+  if (!check_size (base, gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf), len,
+                   error))
+    return NULL;
+  return g_object_ref (pixbuf);
+}
+
+GdkPixbuf *
+lrp_image_load_bytes (GBytes *bytes,
+                      const char *base,
+                      GError **error)
+{
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE, "%s: the file is empty",
+                   base);
+      return NULL;
+    }
+  return decode (bytes, base, NULL, error);
 }
 
 /**
@@ -75,7 +187,10 @@ lrp_image_load (const char *path,
   g_autofree char *base = g_path_get_basename (path);
   g_autoptr(GError) local = NULL;
   g_autoptr(GdkPixbuf) pixbuf = NULL;
-  int width = 0, height = 0;
+  g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GdkPixbufFormat *format;
+  g_autofree char *type = NULL;
 
   /* Images bundled in the application (the default sample). */
   if (g_str_has_prefix (path, "resource://"))
@@ -88,20 +203,18 @@ lrp_image_load (const char *path,
     }
   if (!lrp_input_check_file (path, LRP_MAX_IMAGE_FILE, error))
     return NULL;
-  if (gdk_pixbuf_get_file_info (path, &width, &height) != NULL
-      && !check_size (base, width, height, error))
-    return NULL;
-  pixbuf = gdk_pixbuf_new_from_file (path, &local);
-  if (pixbuf == NULL)
+  file = g_mapped_file_new (path, FALSE, &local);
+  if (file == NULL)
     {
-      g_autofree char *message = clean_message (local->message, path, base);
-
-      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE, "%s: %s", base, message);
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE, "%s: %s", base,
+                   local->message);
       return NULL;
     }
-  if (!check_size (base, gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf), error))
-    return NULL;
-  return g_steal_pointer (&pixbuf);
+  /* The file name helps recognise formats without a signature (TGA). */
+  format = gdk_pixbuf_get_file_info (path, NULL, NULL);
+  type = format ? gdk_pixbuf_format_get_name (format) : NULL;
+  bytes = g_mapped_file_get_bytes (file);
+  return decode (bytes, base, type, error);
 }
 
 /* ---- geometry ---------------------------------------------------------- */

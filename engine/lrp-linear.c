@@ -308,9 +308,10 @@ merge_bias_add (const LrpModel *model,
     return;
   node = &model->nodes[add];
   b = constant_input (model, node, node->inputs[0] == l->out_value ? 1 : 0);
-  /* One value per output, broadcast along the last axis only. */
+  /* One value per output, broadcast along the last axis only (a rank-0
+   * constant is one value: the bias of a layer with one output). */
   if (b == NULL || b->n != l->bias->n || b->dtype != LRP_DTYPE_FLOAT
-      || b->shape[b->rank - 1] != b->n)
+      || (b->rank > 0 && b->shape[b->rank - 1] != b->n))
     return;
   memcpy (l->bias->data, b->data, sizeof (float) * (size_t) b->n);
   l->out_value = node->outputs[0];

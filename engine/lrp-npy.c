@@ -395,6 +395,27 @@ pb_parse (GBytes *bytes,
   return g_steal_pointer (&t);
 }
 
+/* The bytes of a tensor file named @base (.npy by its signature, else a
+ * serialized TensorProto): lrp_tensor_load() and the fuzz target. */
+LrpTensor *
+lrp_tensor_load_bytes (GBytes *bytes,
+                       const char *base,
+                       GError **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  if (len >= NPY_MAGIC_LEN && memcmp (data, NPY_MAGIC, NPY_MAGIC_LEN) == 0)
+    return npy_parse (data, len, base, error);
+  if (g_str_has_suffix (base, ".npy") || g_str_has_suffix (base, ".NPY"))
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE,
+                   "%s: not a NumPy .npy file (the \\x93NUMPY signature is missing)", base);
+      return NULL;
+    }
+  return pb_parse (bytes, base, error);
+}
+
 /**
  * lrp_tensor_load:
  * Reads a float tensor from a .npy file (recognised by its signature) or a
@@ -410,8 +431,6 @@ lrp_tensor_load (const char *path,
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GError) local = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  const guint8 *data;
-  gsize len;
 
   g_return_val_if_fail (path != NULL, NULL);
   base = g_path_get_basename (path);
@@ -425,16 +444,7 @@ lrp_tensor_load (const char *path,
       return NULL;
     }
   bytes = g_mapped_file_get_bytes (file);
-  data = g_bytes_get_data (bytes, &len);
-  if (len >= NPY_MAGIC_LEN && memcmp (data, NPY_MAGIC, NPY_MAGIC_LEN) == 0)
-    return npy_parse (data, len, base, error);
-  if (g_str_has_suffix (base, ".npy") || g_str_has_suffix (base, ".NPY"))
-    {
-      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE,
-                   "%s: not a NumPy .npy file (the \\x93NUMPY signature is missing)", base);
-      return NULL;
-    }
-  return pb_parse (bytes, base, error);
+  return lrp_tensor_load_bytes (bytes, base, error);
 }
 
 /* ---- saving ----------------------------------------------------------- */

@@ -52,6 +52,7 @@ tensor_from_proto (const Onnx__TensorProto *tp,
 {
   g_autoptr(LrpTensor) t = NULL;
   int64_t shape[LRP_MAX_RANK];
+  const void *src;
   LrpDType dtype;
   int64_t n;
   size_t esize;
@@ -78,7 +79,8 @@ tensor_from_proto (const Onnx__TensorProto *tp,
       return NULL;
     }
 
-  t = lrp_tensor_new (dtype, (int) tp->n_dims, shape);
+  /* The values the file holds, compared with the shape's count before the
+   * tensor is allocated: a few bytes must not claim a gigabyte. */
   esize = lrp_dtype_size (dtype);
   if (tp->has_raw_data)
     {
@@ -90,19 +92,12 @@ tensor_from_proto (const Onnx__TensorProto *tp,
                        tp->raw_data.len);
           return NULL;
         }
-      if (n > 0)
-        memcpy (t->data, tp->raw_data.data, (size_t) n * esize);
+      src = tp->raw_data.data;
     }
   else if (dtype == LRP_DTYPE_FLOAT && tp->n_float_data == (size_t) n)
-    {
-      if (n > 0)
-        memcpy (t->data, tp->float_data, (size_t) n * esize);
-    }
+    src = tp->float_data;
   else if (dtype == LRP_DTYPE_INT64 && tp->n_int64_data == (size_t) n)
-    {
-      if (n > 0)
-        memcpy (t->data, tp->int64_data, (size_t) n * esize);
-    }
+    src = tp->int64_data;
   else
     {
       g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_TRUNCATED,
@@ -110,6 +105,10 @@ tensor_from_proto (const Onnx__TensorProto *tp,
                    dtype == LRP_DTYPE_FLOAT ? tp->n_float_data : tp->n_int64_data);
       return NULL;
     }
+
+  t = lrp_tensor_new (dtype, (int) tp->n_dims, shape);
+  if (n > 0)
+    memcpy (t->data, src, (size_t) n * esize);
   return g_steal_pointer (&t);
 }
 
@@ -277,6 +276,12 @@ convert_input (const Onnx__ValueInfoProto *vi,
   LrpDType dtype;
   LrpGraphTensor *gt;
 
+  if (vi->name == NULL || vi->name[0] == '\0')
+    {
+      g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED,
+                   "a graph input has no name, so no node can read it");
+      return NULL;
+    }
   if (vi->type == NULL || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
     {
       g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_UNSUPPORTED, "%s is not a tensor", what);
@@ -417,31 +422,33 @@ collect (Onnx__GraphProto *g,
 {
   for (size_t i = 0; i < g->n_initializer; i++)
     {
-      g_autofree char *what = g_strdup_printf ("initializer “%s”", g->initializer[i]->name);
+      const char *name = g->initializer[i]->name ? g->initializer[i]->name : "";
+      g_autofree char *what = g_strdup_printf ("initializer “%s”", name);
       LrpGraphTensor *gt = g_new0 (LrpGraphTensor, 1);
 
       g_ptr_array_add (inits, gt);
-      gt->name = g_strdup (g->initializer[i]->name ? g->initializer[i]->name : "");
+      gt->name = g_strdup (name);
       gt->tensor = tensor_from_initializer (g->initializer[i], what, error);
       if (gt->tensor == NULL)
         return FALSE;
     }
   for (size_t i = 0; i < g->n_input; i++)
     {
-      LrpTensor *bound = bind ? g_hash_table_lookup (bind, g->input[i]->name) : NULL;
+      const char *name = g->input[i]->name;
+      LrpTensor *bound = bind && name ? g_hash_table_lookup (bind, name) : NULL;
       LrpGraphTensor *gt;
 
       if (bound)
         {
           gt = g_new0 (LrpGraphTensor, 1);
-          gt->name = g_strdup (g->input[i]->name);
+          gt->name = g_strdup (name);
           gt->tensor = lrp_tensor_ref (bound);
           g_ptr_array_add (inits, gt);
           continue;
         }
       /* Old exporters list initializers as inputs too; those need no type. */
       for (size_t j = 0; j < g->n_initializer; j++)
-        if (g_strcmp0 (g->initializer[j]->name, g->input[i]->name) == 0)
+        if (name && g_strcmp0 (g->initializer[j]->name, name) == 0)
           goto next;
       gt = convert_input (g->input[i], error);
       if (gt == NULL)
@@ -474,6 +481,9 @@ lrp_onnx_load (GBytes *bytes,
   g_auto(GStrv) outputs = NULL;
   Onnx__ModelProto *mp;
   LrpModel *model = NULL;
+  /* The memory ceiling for hostile files: constants folded at load may take
+   * 64 bytes per byte of the file. */
+  int64_t fold_budget = (int64_t) g_bytes_get_size (bytes) * 64;
 
   mp = unpack_model (bytes, display_name, cancellable, error);
   /* Everything needed was copied out: the file's bytes can go now. */
@@ -499,8 +509,8 @@ lrp_onnx_load (GBytes *bytes,
   for (size_t i = 0; i < mp->graph->n_output; i++)
     outputs[i] = g_strdup (mp->graph->output[i]->name ? mp->graph->output[i]->name : "");
 
-  model = lrp_graph_build (display_name, default_opset (mp), inputs, inits, nodes, outputs,
-                           cancellable, error);
+  model = lrp_graph_build_bounded (display_name, default_opset (mp), inputs, inits, nodes,
+                                   outputs, fold_budget, cancellable, error);
   if (model)
     lrp_model_set_metadata (model, g_steal_pointer (&meta));
 

@@ -36,14 +36,19 @@ lrp_shape_to_string (int rank,
 }
 
 /* Shapes come from files; check every dimension and the product before
- * anything is allocated. */
+ * anything is allocated.  A zero dimension makes the product 0 but must not
+ * let absurd dimensions beside it through: shape inference multiplies
+ * dimensions in other groupings (rows × columns, spatial planes), so every
+ * dimension, and the product of the nonzero ones, stays within
+ * LRP_MAX_ELEMENTS; any partial product then fits in int64. */
 gboolean
 lrp_shape_validate (int rank,
                     const int64_t *shape,
                     int64_t *n_out,
                     GError **error)
 {
-  int64_t n = 1;
+  int64_t nonzero = 1;
+  gboolean empty = FALSE;
 
   if (rank < 0 || rank > LRP_MAX_RANK)
     {
@@ -59,18 +64,23 @@ lrp_shape_validate (int rank,
                        "dimension %d is negative (%" G_GINT64_FORMAT ")", i, shape[i]);
           return FALSE;
         }
-      if (shape[i] > 0 && n > LRP_MAX_ELEMENTS / shape[i])
+      if (shape[i] == 0)
+        {
+          empty = TRUE;
+          continue;
+        }
+      if (nonzero > LRP_MAX_ELEMENTS / shape[i])
         {
           g_autofree char *s = lrp_shape_to_string (rank, shape);
           g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE,
-                       "shape %s is too large (more than %" G_GINT64_FORMAT " elements)",
-                       s, (int64_t) LRP_MAX_ELEMENTS);
+                       "shape %s is too large (more than %" G_GINT64_FORMAT " elements, "
+                       "zero dimensions aside)", s, (int64_t) LRP_MAX_ELEMENTS);
           return FALSE;
         }
-      n *= shape[i];
+      nonzero *= shape[i];
     }
   if (n_out)
-    *n_out = n;
+    *n_out = empty ? 0 : nonzero;
   return TRUE;
 }
 
@@ -86,10 +96,14 @@ lrp_tensor_new_meta (LrpDType dtype,
   t->ref_count = 1;
   t->dtype = dtype;
   t->rank = rank;
+  /* Shape inference makes meta tensors before lrp_shape_validate() has seen
+   * their shapes: the count saturates rather than overflow, and the check
+   * then refuses it. */
   for (int i = 0; i < rank; i++)
     {
       t->shape[i] = shape[i];
-      n *= shape[i];
+      if (n != G_MAXINT64 && __builtin_mul_overflow (n, shape[i], &n))
+        n = G_MAXINT64;
     }
   t->n = n;
   return t;
