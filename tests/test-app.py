@@ -25,7 +25,7 @@ MODEL = os.path.join(SRC, "resources/models/fashion-cnn.onnx")
 IMAGE = os.path.join(SRC, "resources/images/fmnist-0-ankle-boot.png")
 WORK = tempfile.mkdtemp(prefix="lrplens-app-")
 ENV = {"GSETTINGS_BACKEND": "memory", "GSK_RENDERER": "cairo", "HOME": WORK,
-       "XDG_DATA_HOME": os.path.join(WORK, "data"), "NO_AT_BRIDGE": "1"}
+       "XDG_DATA_HOME": os.path.join(WORK, "data"), "GTK_A11Y": "none"}
 
 n = 0
 failed = 0

@@ -362,11 +362,15 @@ static void
 lens_folder_strip_dispose (GObject *object)
 {
   LensFolderStrip *self = LENS_FOLDER_STRIP (object);
+  GtkWidget *child;
 
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_FOLDER_STRIP);
+  /* The template's box is not a bound child: unparent it ourselves. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_pointer (&self->model, lrp_model_unref);
   g_clear_pointer (&self->paths, g_ptr_array_unref);
   g_clear_pointer (&self->buttons, g_ptr_array_unref);

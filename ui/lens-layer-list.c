@@ -324,7 +324,12 @@ lens_layer_list_dispose (GObject *object)
 {
   LensLayerList *self = LENS_LAYER_LIST (object);
 
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_LAYER_LIST);
+  /* The template's box is not a bound child: unparent it ourselves. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_object (&self->store);
   g_clear_pointer (&self->result, lens_result_unref);
   G_OBJECT_CLASS (lens_layer_list_parent_class)->dispose (object);

@@ -161,7 +161,12 @@ lens_prediction_list_dispose (GObject *object)
 {
   LensPredictionList *self = LENS_PREDICTION_LIST (object);
 
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_PREDICTION_LIST);
+  /* The template's box is not a bound child: unparent it ourselves. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_pointer (&self->result, lens_result_unref);
   g_clear_pointer (&self->row_class, g_free);
   G_OBJECT_CLASS (lens_prediction_list_parent_class)->dispose (object);

@@ -45,6 +45,8 @@ struct _LensWindow
   LensDocument *document;      /* owned */
   LensRunner *runner;          /* owned */
   GCancellable *load;          /* owned: the running load, if any */
+  char *loading_model;         /* owned: the model that load reads, if a new one */
+  char *loading_image;         /* owned: the image that load reads */
   gboolean updating;           /* drop-downs set from state, not by the user */
   char *last_error;            /* owned: the last message shown, for scripts */
   char *export_what;           /* owned: what the open export dialog saves */

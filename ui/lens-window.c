@@ -95,11 +95,15 @@ open_done_cb (GObject *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_clear_object (&self->load);
+      g_clear_pointer (&self->loading_model, g_free);
+      g_clear_pointer (&self->loading_image, g_free);
       heading = g_strdup (new_model ? "Could not open the model" : "Could not open the image");
       _lens_window_show_error (self, heading, error);
       return;
     }
   g_clear_object (&self->load);
+  g_clear_pointer (&self->loading_model, g_free);
+  g_clear_pointer (&self->loading_image, g_free);
   lens_document_set_source (self->document, loaded->model, loaded->model_path, loaded->input,
                             loaded->view, loaded->image_path);
   if (new_model)
@@ -125,8 +129,15 @@ lens_window_open (LensWindow *self,
 {
   LrpModel *model = NULL;
   OpenData *data;
+  g_autofree char *tmp_model = NULL, *tmp_image = NULL;
 
   g_return_if_fail (LENS_IS_WINDOW (self));
+  /* A load under way is cancelled below: what it was opening still counts
+   * (a model chosen, then an image before the model has loaded). */
+  if (model_path == NULL && self->loading_model)
+    model_path = tmp_model = g_strdup (self->loading_model);
+  if (image_path == NULL && self->loading_image)
+    image_path = tmp_image = g_strdup (self->loading_image);
   if (model_path == NULL)
     {
       model_path = lens_document_get_model_path (self->document);
@@ -147,6 +158,10 @@ lens_window_open (LensWindow *self,
   data = g_new0 (OpenData, 1);
   data->window = g_object_ref (self);
   data->new_model = model == NULL;
+  g_free (self->loading_model);
+  self->loading_model = model ? NULL : g_strdup (model_path);
+  g_free (self->loading_image);
+  self->loading_image = g_strdup (image_path);
   lens_load_async (model, model_path, image_path, self->load, open_done_cb, data);
 }
 
@@ -494,6 +509,8 @@ lens_window_finalize (GObject *object)
 
   g_free (self->last_error);
   g_free (self->export_what);
+  g_free (self->loading_model);
+  g_free (self->loading_image);
   G_OBJECT_CLASS (lens_window_parent_class)->finalize (object);
 }
 
