@@ -21,6 +21,12 @@ main (int argc,
   if (lens_cli_is_command (argc, argv))
     return lens_cli_run (argc, argv);
 
+  if (!g_getenv ("DISPLAY") && !g_getenv ("WAYLAND_DISPLAY"))
+    {
+      g_printerr ("lrplens: no display to open the window on; without one, use "
+                  "“lrplens predict”, “explain”, “info” or “bench” (see “lrplens --help”)\n");
+      return 2;
+    }
   app = lens_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -86,7 +86,7 @@ expect_fail "bad heatmap format" "h.jpg" "$lrplens" explain "$M" "$I" --heatmap 
 expect_fail "unwritable colour bar" "no-such-dir" "$lrplens" explain "$M" "$I" \
   --colorbar "$work/no-such-dir/bar.svg"
 
-expect_ok "default run" "Ankle boot" "$lrplens"
+expect_fail "window without a display" "no display" env -u DISPLAY -u WAYLAND_DISPLAY "$lrplens"
 expect_ok "predict" "Ankle boot" "$lrplens" predict "$M" "$I" --top 2
 expect_ok "predict json" '"label" : "Ankle boot"' "$lrplens" predict "$M" "$I" --json
 expect_ok "info" "BatchNormalization" "$lrplens" info "$M"
