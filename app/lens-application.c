@@ -11,6 +11,7 @@
 
 #include "lens-application.h"
 
+#include "lens-loop-meter.h"
 #include "lens-window.h"
 
 #include "lrp.h"
@@ -167,6 +168,7 @@ lens_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_entries), app);
   set_accels (GTK_APPLICATION (app));
   gtk_window_set_default_icon_name ("org.lrplens.Lrplens");
+  lens_loop_meter_start ();
 }
 
 static void

@@ -30,6 +30,7 @@ struct _LensHeatmapView
   double opacity;
   cairo_surface_t *rendered;   /* owned: the picture drawn now, rebuilt lazily */
   guint n_renders;
+  gint64 rendered_at;          /* monotonic µs of the last picture drawn */
 
   double zoom;                 /* 0: fit the widget */
   double pan_x, pan_y;         /* offset of the picture's centre, in widget pixels */
@@ -89,6 +90,7 @@ picture (LensHeatmapView *self)
   else
     self->rendered = lrp_heatmap_render (self->result->heatmap, &options);
   self->n_renders++;
+  self->rendered_at = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RENDERS]);
   return self->rendered;
 }
@@ -330,6 +332,14 @@ lens_heatmap_view_get_n_renders (LensHeatmapView *self)
 {
   g_return_val_if_fail (LENS_IS_HEATMAP_VIEW (self), 0);
   return self->n_renders;
+}
+
+/* When the last picture was drawn (g_get_monotonic_time), for timings. */
+gint64
+lens_heatmap_view_get_rendered_at (LensHeatmapView *self)
+{
+  g_return_val_if_fail (LENS_IS_HEATMAP_VIEW (self), 0);
+  return self->rendered_at;
 }
 
 static gboolean

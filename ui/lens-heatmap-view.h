@@ -14,5 +14,6 @@ void lens_heatmap_view_set_result (LensHeatmapView *self, LensResult *result);
 void lens_heatmap_view_zoom_by (LensHeatmapView *self, double factor);
 void lens_heatmap_view_zoom_fit (LensHeatmapView *self);
 guint lens_heatmap_view_get_n_renders (LensHeatmapView *self);
+gint64 lens_heatmap_view_get_rendered_at (LensHeatmapView *self);
 
 G_END_DECLS

@@ -89,18 +89,23 @@ update_rule_cell (GtkListItem *list_item,
       gtk_stack_set_visible_child (GTK_STACK (stack), fixed);
       return;
     }
+  /* A new class or image leaves the rules as they were: touch nothing, so
+   * that a re-run costs no relayout of the list. */
+  description = g_strdup_printf ("Rule of %s: %s%s", layer->name, layer->rule_text,
+                                 layer->overridden ? ", edited" : "");
+  gtk_stack_set_visible_child (GTK_STACK (stack), button);
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (button), "shown"), description) == 0)
+    return;
+  g_object_set_data_full (G_OBJECT (button), "shown", g_strdup (description), g_free);
   gtk_menu_button_set_label (GTK_MENU_BUTTON (button), label);
   if (layer->overridden)
     gtk_widget_add_css_class (button, "edited");
   else
     gtk_widget_remove_css_class (button, "edited");
-  description = g_strdup_printf ("Rule of %s: %s%s", layer->name, layer->rule_text,
-                                 layer->overridden ? ", edited" : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description, -1);
   gtk_widget_set_tooltip_text (button, layer->rule_text);
   lens_rule_editor_set_layer (LENS_RULE_EDITOR (editor), layer);
-  gtk_stack_set_visible_child (GTK_STACK (stack), button);
 }
 
 static void

@@ -10,6 +10,8 @@
 
 #include "lens-window-private.h"
 
+#include "lens-loop-meter.h"
+
 #include <glib/gstdio.h>
 
 static LensResult *
@@ -473,6 +475,9 @@ _lens_window_actions_update (LensWindow *self)
   g_variant_dict_insert (&status, "busy", "b", lens_runner_get_busy (self->runner));
   g_variant_dict_insert (&status, "runs", "u", lens_runner_get_n_runs (self->runner));
   g_variant_dict_insert (&status, "renders", "u", lens_heatmap_view_get_n_renders (self->view));
+  g_variant_dict_insert (&status, "rendered-at", "x",
+                         lens_heatmap_view_get_rendered_at (self->view));
+  g_variant_dict_insert (&status, "longest-block-ms", "d", lens_loop_meter_get_longest_ms ());
   g_variant_dict_insert (&status, "model", "s",
                          lens_document_get_model_path (doc) ? lens_document_get_model_path (doc)
                                                             : "");
