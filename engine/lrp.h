@@ -230,21 +230,31 @@ typedef struct
  * that re-colouring is instant.  Immutable and ref-counted: safe to share between threads. */
 typedef struct _LrpHeatmap LrpHeatmap;
 
+/* @relevance: [1, C, H, W] or [C, H, W]; anything else: NULL + LRP_RUN_ERROR_FAILED. */
 LrpHeatmap *lrp_heatmap_new (const LrpTensor *relevance, GError **error);
 LrpHeatmap *lrp_heatmap_ref (LrpHeatmap *heatmap);
 void lrp_heatmap_unref (LrpHeatmap *heatmap);
 int lrp_heatmap_get_width (const LrpHeatmap *heatmap);
 int lrp_heatmap_get_height (const LrpHeatmap *heatmap);
-float lrp_heatmap_get_value (const LrpHeatmap *heatmap, int x, int y);
+float lrp_heatmap_get_value (const LrpHeatmap *heatmap, int x, int y);  /* 0 outside */
 double lrp_heatmap_get_sum (const LrpHeatmap *heatmap);
+/* The values the colours span under @options (NULL: defaults): [−s, s] symmetric, [0, s]
+ * absolute; s is the clip percentile of |R|, the maximum if that is 0, 1 if all is 0. */
 void lrp_heatmap_get_range (const LrpHeatmap *heatmap, const LrpRenderOptions *options,
                             double *low, double *high);
+/* Opaque ARGB32 image surfaces of width × height, one pixel per input pixel (enlarge them
+ * with CAIRO_FILTER_NEAREST).  Pure: any thread, any number of times.  The overlay draws the
+ * heatmap over @image greyed (the model's view; any format, scaled if its size differs);
+ * @opacity 0..1 weighs the heatmap: 1 as the command line's --overlay, 0 the image alone. */
 cairo_surface_t *lrp_heatmap_render (const LrpHeatmap *heatmap, const LrpRenderOptions *options);
 cairo_surface_t *lrp_heatmap_render_overlay (const LrpHeatmap *heatmap, cairo_surface_t *image,
                                              const LrpRenderOptions *options, double opacity);
+/* A horizontal bar of @colormap (NULL: "bwr"), low on the left; 256 wide: one entry a pixel. */
 cairo_surface_t *lrp_colormap_render_bar (const char *colormap, int width, int height);
 
-/* The image as the model sees it (after its resize and crop; RGB even for gray models). */
+/* The input as the model sees it (after its resize and crop; RGB even for gray models; a
+ * .npy or .pb input through the model's mean and std back to pixels): an RGB24 image
+ * surface of the input's H × W, or NULL + LRP_INPUT_ERROR. */
 cairo_surface_t *lrp_model_load_view (const LrpModel *model, const char *path, GError **error);
 
 /* Export for slides and papers: the heatmap, the overlay (with @image, the model's view) or
@@ -263,7 +273,10 @@ typedef enum {
   LRP_EXPORT_SVG,
 } LrpExportFormat;
 
+/* "png", "pdf", "svg" (any case) or a path ending in one of them. */
 gboolean lrp_export_format_from_name (const char *name_or_path, LrpExportFormat *format);
+/* @image: for LRP_EXPORT_OVERLAY, else may be NULL.  Errors: G_FILE_ERROR (the file),
+ * G_IO_ERROR_INVALID_ARGUMENT (colormap, clip, missing image); no file is left behind. */
 gboolean lrp_heatmap_export (const LrpHeatmap *heatmap, cairo_surface_t *image,
                              const LrpRenderOptions *options, double opacity, LrpExportKind kind,
                              LrpExportFormat format, int scale, const char *path,

@@ -423,7 +423,7 @@ load_test_model (const char *name)
 }
 
 /* The view of an image the model's size is the image itself, exactly,
- * through its ImageNet mean/std and back. */
+ * through its ImageNet mean/std and back; so is the view of its tensor. */
 static void
 test_view_rgb (void)
 {
@@ -431,7 +431,9 @@ test_view_rgb (void)
   g_autoptr(LrpModel) flat = load_test_model ("identity-1x10.onnx");
   g_autoptr(GdkPixbuf) src = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 8, 8);
   g_autofree char *path = g_build_filename (tmp_dir, "view.png", NULL);
+  g_autofree char *npy_path = g_build_filename (tmp_dir, "view.npy", NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(LrpTensor) input = NULL;
   cairo_surface_t *view;
   guint8 *p = gdk_pixbuf_get_pixels (src);
   int rs = gdk_pixbuf_get_rowstride (src);
@@ -449,6 +451,19 @@ test_view_rgb (void)
   g_assert_cmpint (cairo_image_surface_get_format (view), ==, CAIRO_FORMAT_RGB24);
   g_assert_cmpint (cairo_image_surface_get_width (view), ==, 8);
   g_assert_cmpint (cairo_image_surface_get_height (view), ==, 8);
+  for (int y = 0; y < 8; y++)
+    for (int x = 0; x < 8; x++)
+      g_assert_cmphex (rgb_at (view, x, y), ==,
+                       (guint32) (guint8) (x * 30) << 16 | (guint32) (guint8) (y * 40) << 8
+                       | (guint32) (guint8) (255 - x * y));
+  cairo_surface_destroy (view);
+
+  /* The same input as a preprocessed .npy tensor shows the same pixels. */
+  input = lrp_model_load_input (model, path, &error);
+  g_assert_no_error (error);
+  g_assert_true (lrp_tensor_save_npy (input, npy_path, &error));
+  view = lrp_model_load_view (model, npy_path, &error);
+  g_assert_no_error (error);
   for (int y = 0; y < 8; y++)
     for (int x = 0; x < 8; x++)
       g_assert_cmphex (rgb_at (view, x, y), ==,
