@@ -113,8 +113,43 @@ write_layers (LrpExplainer *e,
   return json_generator_to_file (gen, index_path, error);
 }
 
+/* --verbose: which rule every node gets, marking those the map changed
+ * from its preset. */
+static gboolean
+print_assignment (const LrpModel *model,
+                  const LrpComposite *composite,
+                  GError **error)
+{
+  g_autoptr(GPtrArray) layers = lrp_composite_list_layers (composite, model, error);
+  const char *preset = lrp_composite_get_name (composite);
+
+  if (layers == NULL)
+    return FALSE;
+  if (g_str_equal (preset, "custom"))
+    g_print ("rules: no preset; * = set by the map (a Conv/dense layer no entry names keeps "
+             "its gradient)\n");
+  else
+    g_print ("rules: preset %s; * = the map changes the preset's rule\n", preset);
+  g_print ("%-4s %-5s %-40s %-20s %-18s   %s\n", "#", "N", "layer", "op", "output", "rule");
+  for (guint n = 0; n < layers->len; n++)
+    {
+      const LrpLayer *l = g_ptr_array_index (layers, n);
+      g_autofree char *index = l->linear_index >= 0 ? g_strdup_printf ("#%d", l->linear_index)
+                                                    : g_strdup ("");
+      g_autoptr(GString) shape = g_string_new ("[");
+
+      for (int d = 0; d < l->rank; d++)
+        g_string_append_printf (shape, "%s%" G_GINT64_FORMAT, d ? ", " : "", l->shape[d]);
+      g_string_append_c (shape, ']');
+      g_print ("%-4u %-5s %-40s %-20s %-18s %s %s\n", n, index, l->name, l->op_type, shape->str,
+               l->overridden ? "*" : " ", l->rule_text);
+    }
+  return TRUE;
+}
+
 static gboolean
 run_method (LrpExplainer *e,
+            const LrpModel *model,
             const LensExplainOptions *o,
             const LrpTarget *target,
             GError **error)
@@ -131,7 +166,12 @@ run_method (LrpExplainer *e,
                          "integrated_gradients");
     }
   composite = make_composite (o, error);
-  return composite && lrp_explainer_explain (e, composite, target, NULL, error);
+  /* An entry that selects no layer is a typo more often than not. */
+  if (composite == NULL || !lrp_composite_check_model (composite, model, error))
+    return FALSE;
+  if (o->verbose && !print_assignment (model, composite, error))
+    return FALSE;
+  return lrp_explainer_explain (e, composite, target, NULL, error);
 }
 
 /* --heatmap, --overlay and --colorbar: a format the file name says. */
@@ -339,7 +379,7 @@ lens_explain (const char *model_path,
   if (input == NULL)
     return FALSE;
   e = lrp_explainer_new (model, input, NULL, error);
-  if (e == NULL || !run_method (e, o, &target, error))
+  if (e == NULL || !run_method (e, model, o, &target, error))
     return FALSE;
   r = lrp_explainer_get_relevance (e, NULL);
   if (r == NULL)

@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 n=0
 failed=0
 
-echo "1..36"
+echo "1..39"
 
 # expect_fail NAME NEEDLE COMMAND...: exit 2, one stderr line with NEEDLE
 expect_fail() {
@@ -74,6 +74,8 @@ expect_fail "truncated npy" "short.npy" "$lrplens" predict "$M" "$work/short.npy
 expect_fail "class out of range" "class 12 is out of range" "$lrplens" explain "$M" "$I" --class 12
 expect_fail "bad composite" "not a composite" "$lrplens" explain "$M" "$I" --composite nope
 expect_fail "bad rule map entry" "entry 2" "$lrplens" explain "$M" "$I" --rules "conv=gamma;dens=epsilon"
+expect_fail "rule map entry that selects no layer" "entry 2 (“#7=flat”)" \
+  "$lrplens" explain "$M" "$I" --rules "epsilon_plus;#7=flat"
 expect_fail "bad baseline" "--baseline" "$lrplens" explain "$M" "$I" --baseline nope
 expect_fail "unexplainable graph" "attention" "$lrplens" explain "$bad/gated.onnx" "$bad/x-1x4.npy"
 expect_fail "unknown command" "frobnicate" "$lrplens" frobnicate
@@ -111,6 +113,18 @@ if head -c 200 "$work/h.svg" | grep -q "<svg" && head -c 5 "$work/o.pdf" | grep 
   echo "ok $n explain wrote SVG and PDF"
 else
   echo "not ok $n explain wrote SVG and PDF"; failed=1
+fi
+expect_ok "explain verbose: the rule of every layer" "* gamma(gamma=0.5)" "$lrplens" explain \
+  "$M" "$I" --rules "epsilon_gamma_box;name:/7/Conv=gamma(gamma=0.5)" --verbose
+n=$((n + 1))
+if grep -qE '^7 +#2 +/7/Conv +Conv +\[1, 32, 14, 14\] +\* gamma\(gamma=0.5\)$' "$work/out" \
+   && grep -qE '^3 +#1 +/3/Conv +Conv +\[1, 16, 28, 28\] +gamma\(gamma=0.25\)$' "$work/out" \
+   && grep -qE '^2 +/2/Relu +Relu .* pass$' "$work/out" \
+   && grep -q 'preset epsilon_gamma_box' "$work/out"; then
+  echo "ok $n explain verbose marks only the layers the map changed"
+else
+  echo "not ok $n explain verbose marks only the layers the map changed"
+  sed 's/^/# /' "$work/out"; failed=1
 fi
 expect_ok "bench" "peak-rss:" "$lrplens" bench "$M" "$I" --runs 2 --composite epsilon_plus
 exit $failed

@@ -703,6 +703,71 @@ assert_no_relevance (LrpExplainer *e,
   g_assert_nonnull (strstr (text, "no explanation"));
 }
 
+/* A tensor read by four layers, the lowest of which changes its rule: the
+ * relevance the other three sent, kept, is summed in the order a full pass
+ * sums it, so the update equals a fresh run to the bit. */
+static void
+test_incremental_bitwise (void)
+{
+  static const int64_t xs[] = { 1, 16 }, ws[] = { 16, 16 }, w5s[] = { 3, 16 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  float w[6][256];
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) x = lrp_tensor_new_random (2, xs, 22);
+  g_autoptr(LrpExplainer) e = NULL;
+  const char *steps[] = { "linear=epsilon", "linear=epsilon;name:g1=zplus",
+                          "linear=epsilon;name:g1=epsilon(epsilon=0.5)" };
+  LrpTarget t = LRP_TARGET_INIT;
+  Progress p = { 0 };
+
+  for (int k = 0; k < 6; k++)
+    for (int i = 0; i < 256; i++)
+      w[k][i] = (float) g_rand_double_range (rand, -1, 1);
+  lrp_test_graph_input (g, "x", 2, xs);
+  lrp_test_graph_initializer (g, "w0", 2, ws, w[0]);
+  lrp_test_graph_initializer (g, "w1", 2, ws, w[1]);
+  lrp_test_graph_initializer (g, "w2", 2, ws, w[2]);
+  lrp_test_graph_initializer (g, "w3", 2, ws, w[3]);
+  lrp_test_graph_initializer (g, "w4", 2, ws, w[4]);
+  lrp_test_graph_initializer (g, "w5", 2, w5s, w[5]);
+  lrp_test_graph_node (g, "Gemm", "g0", "x,w0", "h");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_node (g, "Relu", "r", "h", "a");
+  for (int k = 1; k <= 4; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("g%d", k);
+      g_autofree char *in = g_strdup_printf ("a,w%d", k);
+      g_autofree char *out = g_strdup_printf ("d%d", k);
+
+      lrp_test_graph_node (g, "Gemm", name, in, out);
+      lrp_test_graph_attr_int (g, "transB", 1);
+    }
+  lrp_test_graph_node (g, "Add", "s1", "d1,d2", "s");
+  lrp_test_graph_node (g, "Add", "s2", "s,d3", "u");
+  lrp_test_graph_node (g, "Add", "s3", "u,d4", "v");
+  lrp_test_graph_node (g, "Gemm", "g5", "v,w5", "y");
+  lrp_test_graph_attr_int (g, "transB", 1);
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "four.onnx", NULL, NULL);
+  g_assert_nonnull (model);
+  e = new_explainer (model, x);
+  lrp_explainer_set_progress (e, progress_cb, &p);
+  for (gsize k = 0; k < G_N_ELEMENTS (steps); k++)
+    {
+      g_autoptr(LrpExplainer) fresh = new_explainer (model, x);
+
+      progress_reset (&p);
+      run (e, steps[k], &t);
+      /* g0, r, g1 below the change */
+      g_assert_cmpint (p.calls, ==, k == 0 ? lrp_model_get_n_nodes (model) : 3);
+      run (fresh, steps[k], &t);
+      assert_identical (e, fresh);
+    }
+}
+
 /* A cancelled pass keeps what the nodes it finished sent: the next call
  * runs only the nodes below them (or below a changed rule above them), and
  * gives the same bits as a fresh explainer. */
@@ -833,6 +898,7 @@ main (int argc,
   g_test_add_func ("/explain/concurrent", test_concurrent);
   g_test_add_func ("/explain/progress", test_progress);
   g_test_add_func ("/explain/logits", test_logits);
+  g_test_add_func ("/explain/incremental-bitwise", test_incremental_bitwise);
   g_test_add_func ("/explain/cancel-keeps-work", test_cancel_keeps_work);
   g_test_add_func ("/explain/failed-leaves-nothing", test_failed_leaves_nothing);
   return g_test_run ();
