@@ -686,7 +686,7 @@ lrp_composite_load (const char *path,
                     GError **error)
 {
   g_autofree char *text = NULL;
-  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *base = g_filename_display_basename (path);
   LrpComposite *c;
 
   if (!g_file_get_contents (path, &text, NULL, error))

@@ -109,25 +109,87 @@ size_prepared_cb (GdkPixbufLoader *loader,
     gdk_pixbuf_loader_set_size (loader, 0, 0);
 }
 
-/* Decodes @bytes with the decoder @type (NULL: recognised from the bytes),
- * checking the size the header announces before the pixels are allocated. */
+/* The formats lrplens reads, by their signature: the common photo and
+ * raster formats.  gdk-pixbuf's other loaders (icons, cursors, TGA, XPM,
+ * XBM, QuickTime, SVG) are never handed a downloaded file, nor is its GIF
+ * loader, which allocates frames beyond the size it announces (40 MB for
+ * 150 bytes) and logs criticals about frames 0 pixels wide. */
+static const char *
+image_type (const guint8 *p,
+            gsize len)
+{
+  if (len >= 8 && memcmp (p, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return "png";
+  if (len >= 3 && memcmp (p, "\xff\xd8\xff", 3) == 0)
+    return "jpeg";
+  if (len >= 2 && memcmp (p, "BM", 2) == 0)
+    return "bmp";
+  if (len >= 4 && (memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0))
+    return "tiff";
+  if (len >= 2 && p[0] == 'P' && p[1] >= '1' && p[1] <= '6')
+    return "pnm";
+  if (len >= 12 && memcmp (p, "RIFF", 4) == 0 && memcmp (p + 8, "WEBP", 4) == 0)
+    return "webp";
+  return NULL;
+}
+
+/* Checks gdk-pixbuf's loaders leave to their allocator: the BMP loader
+ * allocates what the info header's size field claims (up to 4 GiB) before
+ * reading the header.  NULL if fine, else what is wrong. */
+static const char *
+check_header (const char *type,
+              const guint8 *p,
+              gsize len)
+{
+  if (g_str_equal (type, "bmp") && len >= 18)
+    {
+      guint32 size = (guint32) p[14] | (guint32) p[15] << 8 | (guint32) p[16] << 16
+                     | (guint32) p[17] << 24;
+
+      if (size != 12 && size != 16 && size != 40 && size != 52 && size != 56 && size != 64
+          && size != 108 && size != 124)
+        return "a BMP info header of a size no BMP version has";
+    }
+  return NULL;
+}
+
+/* Decodes @bytes by their signature, checking the size the header
+ * announces before the pixels are allocated. */
 static GdkPixbuf *
 decode (GBytes *bytes,
         const char *base,
-        const char *type,
         GError **error)
 {
   g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GError) local = NULL;
   gsize len, done = 0;
   const guint8 *data = g_bytes_get_data (bytes, &len);
+  const char *type = image_type (data, len), *why;
   SizeCheck check = { base, len, NULL };
   GdkPixbuf *pixbuf;
   gboolean ok = TRUE;
 
-  loader = type ? gdk_pixbuf_loader_new_with_type (type, NULL) : NULL;
+  if (type == NULL)
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE,
+                   "%s: not an image lrplens reads (PNG, JPEG, BMP, TIFF, PNM or WebP), "
+                   "nor a .npy or .pb tensor", base);
+      return NULL;
+    }
+  if ((why = check_header (type, data, len)) != NULL)
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE, "%s: not a valid image: %s",
+                   base, why);
+      return NULL;
+    }
+  loader = gdk_pixbuf_loader_new_with_type (type, &local);
   if (loader == NULL)
-    loader = gdk_pixbuf_loader_new ();
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE,
+                   "%s: %s images cannot be read on this system (%s)", base, type,
+                   local->message);
+      return NULL;
+    }
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &check);
   while (ok && done < len && check.error == NULL)
     {
@@ -170,7 +232,7 @@ lrp_image_load_bytes (GBytes *bytes,
                    base);
       return NULL;
     }
-  return decode (bytes, base, NULL, error);
+  return decode (bytes, base, error);
 }
 
 /**
@@ -184,13 +246,11 @@ GdkPixbuf *
 lrp_image_load (const char *path,
                 GError **error)
 {
-  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *base = g_filename_display_basename (path);
   g_autoptr(GError) local = NULL;
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  GdkPixbufFormat *format;
-  g_autofree char *type = NULL;
 
   /* Images bundled in the application (the default sample). */
   if (g_str_has_prefix (path, "resource://"))
@@ -210,11 +270,8 @@ lrp_image_load (const char *path,
                    local->message);
       return NULL;
     }
-  /* The file name helps recognise formats without a signature (TGA). */
-  format = gdk_pixbuf_get_file_info (path, NULL, NULL);
-  type = format ? gdk_pixbuf_format_get_name (format) : NULL;
   bytes = g_mapped_file_get_bytes (file);
-  return decode (bytes, base, type, error);
+  return decode (bytes, base, error);
 }
 
 /* ---- geometry ---------------------------------------------------------- */
@@ -614,7 +671,7 @@ lrp_model_load_input (const LrpModel *model,
 
   g_return_val_if_fail (model != NULL, NULL);
   g_return_val_if_fail (path != NULL, NULL);
-  base = g_path_get_basename (path);
+  base = g_filename_display_basename (path);
   shape = lrp_model_get_input_shape (model, &rank);
   if (is_tensor_file (path))
     {

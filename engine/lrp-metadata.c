@@ -194,9 +194,17 @@ lrp_metadata_set (LrpMetadata *meta,
 
   if (structured)
     {
-      node = json_from_string (value, error);
+      g_autoptr(GError) local = NULL;
+
+      /* json-glib's errors are in its own domain, and an empty string is
+       * NULL without one: the engine's domain either way. */
+      node = json_from_string (value, &local);
       if (node == NULL)
-        return FALSE;
+        {
+          g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED, "not JSON: %s",
+                       local ? local->message : "the value is empty");
+          return FALSE;
+        }
     }
   else
     {
@@ -212,13 +220,15 @@ lrp_metadata_load_json (LrpMetadata *meta,
                         GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *base = g_filename_display_basename (path);
+  g_autoptr(GError) local = NULL;
   JsonObject *object;
   g_autoptr(GList) members = NULL;
 
-  if (!json_parser_load_from_file (parser, path, error))
+  if (!json_parser_load_from_file (parser, path, &local))
     {
-      g_prefix_error (error, "%s: ", base);
+      g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED, "%s: %s", base,
+                   local->message);
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))

@@ -171,7 +171,7 @@ lrp_model_load (const char *path,
   g_autoptr(LrpModel) model = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
-  display_name = g_path_get_basename (path);
+  display_name = g_filename_display_basename (path);
   bytes = read_file (path, display_name, cancellable, error);
   if (bytes == NULL)
     return NULL;

@@ -33,7 +33,7 @@ lrp_input_check_file (const char *path,
                       goffset max_size,
                       GError **error)
 {
-  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *base = g_filename_display_basename (path);
   GStatBuf st;
 
   if (g_stat (path, &st) != 0)
@@ -239,6 +239,18 @@ parse_dict (Cursor *c,
   return NULL;
 }
 
+/* numpy writes the header as ASCII; anything else would end up quoted in
+ * messages that must be UTF-8. */
+static gboolean
+header_is_ascii (const guint8 *p,
+                 gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (p[i] >= 0x80 || (p[i] < 0x20 && !g_ascii_isspace (p[i])))
+      return FALSE;
+  return TRUE;
+}
+
 /* Checks the version and parses the header of @data (which starts with the
  * signature); sets @offset to the start of the array data. */
 static gboolean
@@ -270,6 +282,8 @@ npy_read_header (const guint8 *data,
       hlen = version == 1 ? hlen32 : GUINT32_FROM_LE (hlen32);
       if (hlen > len - start)
         why = "the file ends inside the header";
+      else if (!header_is_ascii (data + start, hlen))
+        why = "the header is not ASCII text";
       else
         {
           c.p = (const char *) data + start;
@@ -433,7 +447,7 @@ lrp_tensor_load (const char *path,
   g_autoptr(GBytes) bytes = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
-  base = g_path_get_basename (path);
+  base = g_filename_display_basename (path);
   if (!lrp_input_check_file (path, LRP_MAX_TENSOR_FILE, error))
     return NULL;
   file = g_mapped_file_new (path, FALSE, &local);

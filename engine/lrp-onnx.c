@@ -15,6 +15,22 @@
 
 enum { ONNX_FLOAT = 1, ONNX_INT64 = 7 };
 
+/* Names and strings from the file, as UTF-8: they end up in messages and
+ * in the GUI.  protobuf-c does not check them; invalid bytes become U+FFFD
+ * (the same way everywhere, so references between names still match). */
+static char *
+dup_text (const char *s,
+          gssize len)
+{
+  if (s == NULL)
+    return g_strdup ("");
+  if (len < 0)
+    len = (gssize) strlen (s);
+  if (g_utf8_validate_len (s, (gsize) len, NULL) && memchr (s, '\0', (gsize) len) == NULL)
+    return g_strndup (s, (gsize) len);
+  return g_utf8_make_valid (s, len);
+}
+
 static const char *
 onnx_type_name (int t)
 {
@@ -147,7 +163,7 @@ convert_attr (const Onnx__AttributeProto *ap,
               LrpAttr *out,
               GError **error)
 {
-  out->name = g_strdup (ap->name ? ap->name : "");
+  out->name = dup_text (ap->name, -1);
   switch (ap->type)
     {
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT:
@@ -160,7 +176,7 @@ convert_attr (const Onnx__AttributeProto *ap,
       break;
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING:
       out->type = LRP_ATTR_STRING;
-      out->s = g_strndup ((const char *) ap->s.data, ap->s.len);
+      out->s = dup_text ((const char *) ap->s.data, (gssize) MIN (ap->s.len, G_MAXSSIZE));
       break;
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
       {
@@ -222,7 +238,7 @@ copy_names (char **names,
   GStrv v = g_new0 (char *, n + 1);
 
   for (size_t i = 0; i < n; i++)
-    v[i] = g_strdup (names[i] ? names[i] : "");
+    v[i] = dup_text (names[i], -1);
   return v;
 }
 
@@ -233,10 +249,10 @@ convert_node (const Onnx__NodeProto *np,
 {
   LrpGraphNode *gn = g_new0 (LrpGraphNode, 1);
 
-  gn->op_type = g_strdup (np->op_type ? np->op_type : "");
-  gn->name = np->name && np->name[0] ? g_strdup (np->name)
+  gn->op_type = dup_text (np->op_type, -1);
+  gn->name = np->name && np->name[0] ? dup_text (np->name, -1)
                                      : g_strdup_printf ("%s_%zu", gn->op_type, index);
-  gn->domain = g_strdup (np->domain);
+  gn->domain = np->domain ? dup_text (np->domain, -1) : NULL;
   gn->n_inputs = (int) MIN (np->n_input, LRP_MAX_NODE_IO);
   gn->inputs = copy_names (np->input, np->n_input);
   gn->n_outputs = (int) MIN (np->n_output, LRP_MAX_NODE_IO);
@@ -270,7 +286,8 @@ static LrpGraphTensor *
 convert_input (const Onnx__ValueInfoProto *vi,
                GError **error)
 {
-  g_autofree char *what = g_strdup_printf ("graph input “%s”", vi->name ? vi->name : "");
+  g_autofree char *name = dup_text (vi->name, -1);
+  g_autofree char *what = g_strdup_printf ("graph input “%s”", name);
   const Onnx__TypeProto__Tensor *tt;
   int64_t shape[LRP_MAX_RANK];
   LrpDType dtype;
@@ -306,11 +323,13 @@ convert_input (const Onnx__ValueInfoProto *vi,
         shape[i] = 1;
       else
         {
+          g_autofree char *param = dup_text (
+            d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
+            ? d->dim_param : "?", -1);
+
           g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE,
                        "%s has a variable dimension %zu (“%s”); lrplens needs fixed sizes "
-                       "except for the batch", what, i,
-                       d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
-                       ? d->dim_param : "?");
+                       "except for the batch", what, i, param);
           return NULL;
         }
     }
@@ -320,7 +339,7 @@ convert_input (const Onnx__ValueInfoProto *vi,
       return NULL;
     }
   gt = g_new0 (LrpGraphTensor, 1);
-  gt->name = g_strdup (vi->name);
+  gt->name = g_steal_pointer (&name);
   gt->tensor = lrp_tensor_new_meta (dtype, (int) tt->shape->n_dim, shape);
   return gt;
 }
@@ -398,11 +417,13 @@ read_metadata (const Onnx__ModelProto *mp,
 {
   for (size_t i = 0; i < mp->n_metadata_props; i++)
     {
-      const char *key = mp->metadata_props[i]->key;
-      const char *value = mp->metadata_props[i]->value;
+      g_autofree char *key = NULL, *value = NULL;
 
-      if (key == NULL || value == NULL || !g_str_has_prefix (key, "lrplens."))
+      if (mp->metadata_props[i]->key == NULL || mp->metadata_props[i]->value == NULL
+          || !g_str_has_prefix (mp->metadata_props[i]->key, "lrplens."))
         continue;
+      key = dup_text (mp->metadata_props[i]->key, -1);
+      value = dup_text (mp->metadata_props[i]->value, -1);
       if (!lrp_metadata_set (meta, key + strlen ("lrplens."), value, error))
         {
           g_prefix_error (error, "%s: metadata “%s”: ", display_name, key);
@@ -422,12 +443,12 @@ collect (Onnx__GraphProto *g,
 {
   for (size_t i = 0; i < g->n_initializer; i++)
     {
-      const char *name = g->initializer[i]->name ? g->initializer[i]->name : "";
+      g_autofree char *name = dup_text (g->initializer[i]->name, -1);
       g_autofree char *what = g_strdup_printf ("initializer “%s”", name);
       LrpGraphTensor *gt = g_new0 (LrpGraphTensor, 1);
 
       g_ptr_array_add (inits, gt);
-      gt->name = g_strdup (name);
+      gt->name = g_steal_pointer (&name);
       gt->tensor = tensor_from_initializer (g->initializer[i], what, error);
       if (gt->tensor == NULL)
         return FALSE;
@@ -441,7 +462,7 @@ collect (Onnx__GraphProto *g,
       if (bound)
         {
           gt = g_new0 (LrpGraphTensor, 1);
-          gt->name = g_strdup (name);
+          gt->name = dup_text (name, -1);
           gt->tensor = lrp_tensor_ref (bound);
           g_ptr_array_add (inits, gt);
           continue;
@@ -507,7 +528,7 @@ lrp_onnx_load (GBytes *bytes,
 
   outputs = g_new0 (char *, mp->graph->n_output + 1);
   for (size_t i = 0; i < mp->graph->n_output; i++)
-    outputs[i] = g_strdup (mp->graph->output[i]->name ? mp->graph->output[i]->name : "");
+    outputs[i] = dup_text (mp->graph->output[i]->name, -1);
 
   model = lrp_graph_build_bounded (display_name, default_opset (mp), inputs, inits, nodes,
                                    outputs, fold_budget, cancellable, error);
@@ -543,7 +564,7 @@ lrp_onnx_read_tensor (GBytes *bytes,
     }
   t = tensor_from_proto (tp, display_name, error);
   if (t && name_out)
-    *name_out = g_strdup (tp->name);
+    *name_out = dup_text (tp->name, -1);
   onnx__tensor_proto__free_unpacked (tp, NULL);
   return t;
 }

@@ -13,6 +13,7 @@
 #include "lrp-image-private.h"
 #include "lrp-test-util.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -195,6 +196,65 @@ test_image_budget (void)
   g_assert_cmpint (peak_rss_mib () - before, <, 64);
 }
 
+/* Names and metadata from the file reach messages as UTF-8, in the
+ * engine's domains. */
+static void
+test_model_messages (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LrpModel) model = load_model ("invalid-utf8-op-type.onnx", &error);
+
+  g_assert_null (model);
+  g_assert_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_UNSUPPORTED);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  assert_model_refused ("metadata-json-error-domain.onnx", LRP_MODEL_ERROR,
+                        LRP_MODEL_ERROR_FAILED, "metadata “lrplens.std”: not JSON");
+}
+
+static void
+test_npy_header_not_ascii (void)
+{
+  const char *names[] = { "npy-descr-not-ascii.npy", "npy-descr-not-ascii-2.npy" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = regression ("tensor", names[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LrpTensor) t = lrp_tensor_load (path, &error);
+
+      g_assert_null (t);
+      g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE);
+      g_assert_nonnull (strstr (error->message, "the header is not ASCII text"));
+    }
+}
+
+/* Only the formats lrplens reads reach gdk-pixbuf, and a BMP header that
+ * would make its loader allocate 4 GiB does not. */
+static void
+test_image_formats (void)
+{
+  g_autofree char *bmp = regression ("image", "bmp-header-size-4gib.bmp");
+  g_autofree char *gif = regression ("image", "gif-frame-40mb.gif");
+  g_autofree char *xpm = g_build_filename (g_get_tmp_dir (), "lrplens-hostile.xpm", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (lrp_image_load (bmp, &error));
+  g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE);
+  g_assert_nonnull (strstr (error->message, "a BMP info header of a size no BMP version has"));
+  g_clear_error (&error);
+  g_assert_null (lrp_image_load (gif, &error));
+  g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE);
+  g_assert_nonnull (strstr (error->message, "not an image lrplens reads"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (xpm, "/* XPM */\nstatic char *x[] = {\"1 1 1 1\", "
+                                      "\"a c #000000\", \"a\"};\n", -1, NULL));
+  g_assert_null (lrp_image_load (xpm, &error));
+  g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE);
+  g_assert_nonnull (strstr (error->message, "not an image lrplens reads"));
+  g_unlink (xpm);
+}
+
 /* Every bad rule map is refused with LRP_RUN_ERROR_BAD_RULES and a message
  * saying what is wrong (never accepted with the error set, never a
  * critical). */
@@ -243,6 +303,9 @@ main (int argc,
   g_test_add_func ("/hostile/model/fold-budget", test_fold_budget);
   g_test_add_func ("/hostile/tensor/claims-2-28", test_tensor_claims_2_28);
   g_test_add_func ("/hostile/image/budget", test_image_budget);
+  g_test_add_func ("/hostile/model/messages", test_model_messages);
+  g_test_add_func ("/hostile/tensor/npy-header-not-ascii", test_npy_header_not_ascii);
+  g_test_add_func ("/hostile/image/formats", test_image_formats);
   g_test_add_func ("/hostile/rules", test_rules);
   return g_test_run ();
 }

@@ -49,7 +49,8 @@ dict() {
 }
 
 run_one() {
-  local t=$1 log=$dir/logs/$t.log
+  local t=$1
+  local log=$dir/logs/$t.log
   mkdir -p "$dir/corpus/$t" "$dir/artifacts/$t" "$dir/logs"
   # The memory ceiling: no single allocation over 64 MiB, 2 GiB in all.
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
@@ -61,7 +62,8 @@ run_one() {
 }
 
 summary() {
-  local t=$1 log=$dir/logs/$t.log execs rate cov ft status
+  local t=$1 execs rate cov status
+  local log=$dir/logs/$t.log
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -1)
@@ -73,7 +75,7 @@ summary() {
 
 export -f run_one max_len seeds dict
 export dir secs testdata
-printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c "run_one {}"
 failed=0
 for t in "${targets[@]}"; do
   summary "$t"

@@ -19,9 +19,18 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
  * warnings fatal, so that a GLib complaint is a finding too. */
 void fuzz_setup (void);
 
+/* Criticals gdk-pixbuf's loaders logged (not fatal; see fuzz-common.c). */
+extern unsigned long fuzz_pixbuf_criticals;
+
 /* The GError convention: FALSE/NULL if and only if an error is set, and the
  * error is in one of the engine's domains (or GIO's, for cancellation).
  * Aborts otherwise. */
 void fuzz_check_result (gboolean ok, const GError *error, const char *what);
+
+/* The memory ceiling, measured (fuzz builds only, through ASan's malloc
+ * hooks; elsewhere these do nothing): fuzz_heap_start() marks the heap in
+ * use, fuzz_heap_check() aborts if its peak since then passed @limit bytes. */
+void fuzz_heap_start (void);
+void fuzz_heap_check (size_t limit, const char *what, size_t size);
 
 G_END_DECLS

@@ -40,7 +40,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(LrpTensor) rgb = NULL, gray = NULL;
 
+  /* The decoded image may take 64 bytes per byte of file or 16 MiB, and
+   * gdk-pixbuf's loader a copy of the file and a few rows beside it. */
+  fuzz_heap_start ();
   pixbuf = lrp_image_load_bytes (bytes, "fuzz.img", &error);
+  fuzz_heap_check (MAX (64 * size, 16 << 20) + 2 * size + (1 << 20), "lrp_image_load_bytes",
+                   size);
   fuzz_check_result (pixbuf != NULL, error, "lrp_image_load_bytes");
   if (pixbuf == NULL)
     return 0;

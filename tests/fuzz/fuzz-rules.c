@@ -42,7 +42,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   /* A NUL ends the text, as reading the file with g_file_get_contents and
    * passing it on does. */
+  fuzz_heap_start ();
   c = lrp_composite_parse (spec, &error);
+  fuzz_heap_check (64 * size + (1 << 20), "lrp_composite_parse", size);
   fuzz_check_result (c != NULL, error, "lrp_composite_parse");
   if (c == NULL)
     return 0;

@@ -30,7 +30,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(LrpTensor) t = NULL;
 
   /* The name decides only the message when the bytes are neither format. */
+  fuzz_heap_start ();
   t = lrp_tensor_load_bytes (bytes, size > 0 && data[0] & 1 ? "fuzz.pb" : "fuzz.bin", &error);
+  fuzz_heap_check (64 * size + (64 << 10), "lrp_tensor_load_bytes", size);
   fuzz_check_result (t != NULL, error, "lrp_tensor_load_bytes");
   if (t == NULL)
     return 0;

@@ -153,7 +153,7 @@ for name, text in rules.items():
 img = Image.fromarray(rng.integers(0, 255, (4, 5, 3), dtype=np.uint8), "RGB")
 for fmt, ext, mode in [("PNG", "png", "RGB"), ("PNG", "gray.png", "L"),
                        ("PNG", "rgba.png", "RGBA"), ("PNG", "pal.png", "P"),
-                       ("JPEG", "jpg", "RGB"), ("JPEG", "gray.jpg", "L"), ("GIF", "gif", "P"),
+                       ("JPEG", "jpg", "RGB"), ("JPEG", "gray.jpg", "L"),
                        ("BMP", "bmp", "RGB"), ("TIFF", "tif", "RGB"), ("ICO", "ico", "RGBA"),
                        ("TGA", "tga", "RGB"), ("PPM", "ppm", "RGB"), ("XBM", "xbm", "1")]:
     img.convert(mode).save(S + "image/seed." + ext, fmt)
