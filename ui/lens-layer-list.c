@@ -317,6 +317,107 @@ lens_layer_list_set_result (LensLayerList *self,
   update_summary (self);
 }
 
+/* The rule button of @layer's row, if the row is on screen. */
+static GtkWidget *
+find_rule_button (GtkWidget *widget,
+                  const char *layer)
+{
+  if (GTK_IS_MENU_BUTTON (widget))
+    {
+      GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (widget));
+
+      if (LENS_IS_RULE_EDITOR (popover) && gtk_widget_get_mapped (widget)
+          && g_strcmp0 (lens_rule_editor_get_layer_name (LENS_RULE_EDITOR (popover)), layer) == 0)
+        return widget;
+      return NULL;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_rule_button (child, layer);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static int
+row_of (LensLayerList *self,
+        const char *layer)
+{
+  GListModel *rows = G_LIST_MODEL (self->store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(LensLayerItem) item = g_list_model_get_item (rows, i);
+      const LrpLayer *l = lens_layer_item_get_layer (item);
+
+      if (l && l->linear_index >= 0 && g_str_equal (l->name, layer))
+        return (int) i;
+    }
+  return -1;
+}
+
+typedef struct
+{
+  LensLayerList *list;         /* owned ref */
+  char *layer;                 /* owned */
+} EditLater;
+
+static gboolean
+edit_later_cb (gpointer user_data)
+{
+  EditLater *later = user_data;
+  GtkWidget *button = find_rule_button (GTK_WIDGET (later->list->view), later->layer);
+
+  if (button)
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_object_unref (later->list);
+  g_free (later->layer);
+  g_free (later);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * lens_layer_list_edit:
+ * Opens the rule editor of @layer, scrolling its row into view first.
+ * Returns: FALSE when the model has no such Conv or dense layer.
+ */
+gboolean
+lens_layer_list_edit (LensLayerList *self,
+                      const char *layer)
+{
+  GtkWidget *button;
+  int row;
+  EditLater *later;
+
+  g_return_val_if_fail (LENS_IS_LAYER_LIST (self), FALSE);
+  row = row_of (self, layer);
+  if (row < 0)
+    return FALSE;
+  button = find_rule_button (GTK_WIDGET (self->view), layer);
+  if (button)
+    {
+      gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+      return TRUE;
+    }
+  /* GTK 4.8 has no gtk_column_view_scroll_to (): move the scrollbar to the
+   * row's share of the list, and open the editor once the row is drawn. */
+  {
+    GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->view));
+    double n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) * row / n
+                                   - gtk_adjustment_get_page_size (adj) / 2);
+  }
+  later = g_new0 (EditLater, 1);
+  later->list = g_object_ref (self);
+  later->layer = g_strdup (layer);
+  g_timeout_add (100, edit_later_cb, later);
+  return TRUE;
+}
+
 GListModel *
 lens_layer_list_get_model (LensLayerList *self)
 {

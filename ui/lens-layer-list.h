@@ -12,5 +12,6 @@ G_DECLARE_FINAL_TYPE (LensLayerList, lens_layer_list, LENS, LAYER_LIST, GtkWidge
 
 void lens_layer_list_set_result (LensLayerList *self, LensResult *result);
 GListModel *lens_layer_list_get_model (LensLayerList *self);
+gboolean lens_layer_list_edit (LensLayerList *self, const char *layer);
 
 G_END_DECLS

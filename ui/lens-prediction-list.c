@@ -196,4 +196,9 @@ static void
 lens_prediction_list_init (LensPredictionList *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* ImageNet's thousand classes: let people type to find one. */
+  gtk_drop_down_set_expression (self->contrast,
+                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,
+                                                             "string"));
+  gtk_drop_down_set_enable_search (self->contrast, TRUE);
 }

@@ -178,6 +178,13 @@ lens_rule_editor_set_layer (LensRuleEditor *self,
   self->loading = FALSE;
 }
 
+const char *
+lens_rule_editor_get_layer_name (LensRuleEditor *self)
+{
+  g_return_val_if_fail (LENS_IS_RULE_EDITOR (self), NULL);
+  return self->layer;
+}
+
 static void
 lens_rule_editor_dispose (GObject *object)
 {

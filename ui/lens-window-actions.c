@@ -106,6 +106,23 @@ set_rule_action (GSimpleAction *action,
 }
 
 static void
+edit_layer_action (GSimpleAction *action,
+                   GVariant *parameter,
+                   gpointer user_data)
+{
+  LensWindow *self = user_data;
+  const char *layer = g_variant_get_string (parameter, NULL);
+
+  if (!lens_layer_list_edit (self->layers, layer))
+    {
+      g_autoptr(GError) error = g_error_new (LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES,
+                                             "The model has no Conv or dense layer “%s”",
+                                             layer);
+      _lens_window_show_error (self, "Cannot edit that layer", error);
+    }
+}
+
+static void
 undo_action (GSimpleAction *action,
              GVariant *parameter,
              gpointer user_data)
@@ -376,6 +393,7 @@ static const GActionEntry entries[] = {
   { "preset", preset_action, "s", "'epsilon_plus'", NULL },
   { "colormap", colormap_action, "s", "'bwr'", NULL },
   { "set-rule", set_rule_action, "(ss)", NULL, NULL },
+  { "edit-layer", edit_layer_action, "s", NULL, NULL },
   { "load-rules", load_rules_action, "s", NULL, NULL },
   { "save-rules", save_rules_action, "s", NULL, NULL },
   { "undo", undo_action, NULL, NULL, NULL },

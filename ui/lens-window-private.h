@@ -40,6 +40,7 @@ struct _LensWindow
   GtkRevealer *strip_revealer;
   LensFolderStrip *strip;
   GtkPaned *inner_paned;
+  GMenu *recent_menu;
 
   GSettings *settings;         /* owned */
   LensDocument *document;      /* owned */

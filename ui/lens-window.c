@@ -451,6 +451,50 @@ fill_drop_downs (LensWindow *self)
   self->updating = FALSE;
 }
 
+static int
+compare_recent (gconstpointer a,
+                gconstpointer b)
+{
+  GDateTime *ta = gtk_recent_info_get_modified (*(GtkRecentInfo *const *) a);
+  GDateTime *tb = gtk_recent_info_get_modified (*(GtkRecentInfo *const *) b);
+
+  return g_date_time_compare (tb, ta);
+}
+
+/* The Open menu's Recent submenu: models and images lrplens opened, newest
+ * first, each reopened through app.open-model or app.open-image. */
+static void
+recent_changed_cb (LensWindow *self)
+{
+  GtkRecentManager *manager = gtk_recent_manager_get_default ();
+  GList *items = gtk_recent_manager_get_items (manager);
+  g_autoptr(GPtrArray) mine = g_ptr_array_new ();
+  guint shown = 0;
+
+  for (GList *l = items; l; l = l->next)
+    if (gtk_recent_info_has_application (l->data, g_get_application_name ())
+        && gtk_recent_info_exists (l->data))
+      g_ptr_array_add (mine, l->data);
+  g_ptr_array_sort (mine, compare_recent);
+  g_menu_remove_all (self->recent_menu);
+  for (guint i = 0; i < mine->len && shown < 10; i++)
+    {
+      GtkRecentInfo *info = g_ptr_array_index (mine, i);
+      g_autofree char *path = g_filename_from_uri (gtk_recent_info_get_uri (info), NULL, NULL);
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (path == NULL)
+        continue;
+      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      g_menu_item_set_action_and_target (item, g_str_has_suffix (path, ".onnx")
+                                               ? "app.open-model" : "app.open-image",
+                                         "s", path);
+      g_menu_append_item (self->recent_menu, item);
+      shown++;
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+}
+
 static GMenuModel *
 samples_menu (void)
 {
@@ -552,6 +596,7 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LensWindow, strip_revealer);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, strip);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, recent_menu);
   gtk_widget_class_bind_template_callback (widget_class, colormap_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, preset_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, normalization_selected_cb);
@@ -614,6 +659,9 @@ lens_window_init (LensWindow *self)
 
   fill_drop_downs (self);
   bind_settings (self);
+  g_signal_connect_object (gtk_recent_manager_get_default (), "changed",
+                           G_CALLBACK (recent_changed_cb), self, G_CONNECT_SWAPPED);
+  recent_changed_cb (self);
   _lens_window_actions_init (self);
   _lens_window_actions_update (self);
 }
