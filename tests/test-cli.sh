@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 n=0
 failed=0
 
-echo "1..39"
+echo "1..41"
 
 # expect_fail NAME NEEDLE COMMAND...: exit 2, one stderr line with NEEDLE
 expect_fail() {
@@ -92,6 +92,9 @@ expect_fail "window without a display" "no display" env -u DISPLAY -u WAYLAND_DI
 expect_ok "predict" "Ankle boot" "$lrplens" predict "$M" "$I" --top 2
 expect_ok "predict json" '"label" : "Ankle boot"' "$lrplens" predict "$M" "$I" --json
 expect_ok "info" "BatchNormalization" "$lrplens" info "$M"
+expect_ok "info names layers after their modules" "pool2" "$lrplens" info "$M"
+expect_ok "rule map naming a layer" "explained class 9" "$lrplens" explain "$M" "$I" \
+  --rules 'epsilon_plus;name:conv1=flat;name:fc?=epsilon'
 expect_ok "explain list" "epsilon_gamma_box" "$lrplens" explain --list
 expect_ok "explain to files" "explained class 9" "$lrplens" explain "$M" "$I" \
   --composite epsilon_gamma_box --out "$work/r.npy" --heatmap "$work/h.png" \
@@ -115,11 +118,11 @@ else
   echo "not ok $n explain wrote SVG and PDF"; failed=1
 fi
 expect_ok "explain verbose: the rule of every layer" "* gamma(gamma=0.5)" "$lrplens" explain \
-  "$M" "$I" --rules "epsilon_gamma_box;name:/7/Conv=gamma(gamma=0.5)" --verbose
+  "$M" "$I" --rules "epsilon_gamma_box;name:conv3=gamma(gamma=0.5)" --verbose
 n=$((n + 1))
-if grep -qE '^7 +#2 +/7/Conv +Conv +\[1, 32, 14, 14\] +\* gamma\(gamma=0.5\)$' "$work/out" \
-   && grep -qE '^3 +#1 +/3/Conv +Conv +\[1, 16, 28, 28\] +gamma\(gamma=0.25\)$' "$work/out" \
-   && grep -qE '^2 +/2/Relu +Relu .* pass$' "$work/out" \
+if grep -qE '^7 +#2 +conv3 +Conv +\[1, 32, 14, 14\] +\* gamma\(gamma=0.5\)$' "$work/out" \
+   && grep -qE '^3 +#1 +conv2 +Conv +\[1, 16, 28, 28\] +gamma\(gamma=0.25\)$' "$work/out" \
+   && grep -qE '^2 +relu1 +Relu .* pass$' "$work/out" \
    && grep -q 'preset epsilon_gamma_box' "$work/out"; then
   echo "ok $n explain verbose marks only the layers the map changed"
 else

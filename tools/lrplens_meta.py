@@ -190,11 +190,89 @@ def simplify_graph(model):
     return model
 
 
-def torch_export(model, dummy_input, onnx_path, opset=13):
+def _module_path(node_name):
+    """torch.onnx (1.13) names a node "/<scope>/.../<OpType>", one scope per
+    module it was called in, each the module's attribute name ("conv1"), or
+    "<parent>.<index>" for the children of an unnamed nn.Sequential ("stem.0").
+    Returns (module path as a list, op type)."""
+    parts = [p for p in node_name.split("/") if p]
+    if not parts:
+        return [], ""
+    path = []
+    for scope in parts[:-1]:
+        atoms = scope.split(".")
+        if path and len(atoms) > 1 and atoms[0] == path[-1]:
+            atoms = atoms[1:]  # "stem" then "stem.0": the child is "0"
+        path.extend(atoms)
+    return path, parts[-1]
+
+
+def readable_names(model):
+    """Name every node after the module it comes from, as PyTorch writes it
+    (``conv1``, ``block2.shortcut.conv``, ``fc``) instead of torch.onnx's
+    ``/block2/shortcut/conv/Conv``, and every intermediate tensor after the
+    node that computes it (``/conv1/Conv_output_0`` becomes ``conv1``).
+    A node that is the only one of a module without submodules takes the
+    module's name; any other node (a functional op such as the residual
+    ``+`` in a block's forward(), or one of several nodes of one module) takes
+    ``<module>.<op type in lower case>`` (``block1.add``, ``flatten``), with
+    ``_1``, ``_2``... if that is taken. Graph inputs, outputs and initializers
+    keep their names. Nodes without a torch.onnx scope name keep theirs."""
+    g = model.graph
+    parsed = [_module_path(n.name) if n.name.startswith("/") else None for n in g.node]
+    count = {}
+    for p in parsed:
+        if p is not None:
+            for k in range(len(p[0]) + 1):
+                key = tuple(p[0][:k])
+                count[key] = count.get(key, 0) + 1
+    names, taken = [], set()
+    for n, p in zip(g.node, parsed):
+        if p is None:
+            names.append(n.name)
+            taken.add(n.name)
+            continue
+        path, op = p
+        if path and count[tuple(path)] == 1:
+            base = ".".join(path)
+        else:
+            base = ".".join(path + [op.lower()])
+        name, k = base, 0
+        while name in taken:
+            k += 1
+            name = "%s_%d" % (base, k)
+        names.append(name)
+        taken.add(name)
+    fixed = ({v.name for v in g.input} | {v.name for v in g.output}
+             | {t.name for t in g.initializer})
+    clash = fixed & set(names)
+    if clash:
+        raise ValueError("readable names clash with graph tensors: %s" % sorted(clash))
+    rename = {}
+    for n, name in zip(g.node, names):
+        n.name = name
+        for k, out in enumerate(n.output):
+            if out and out not in fixed:
+                rename[out] = name if len(n.output) == 1 else "%s:%d" % (name, k)
+    for n in g.node:
+        for k, name in enumerate(n.input):
+            if name in rename:
+                n.input[k] = rename[name]
+        for k, name in enumerate(n.output):
+            if name in rename:
+                n.output[k] = rename[name]
+    for v in g.value_info:
+        if v.name in rename:
+            v.name = rename[v.name]
+    return model
+
+
+def torch_export(model, dummy_input, onnx_path, opset=13, readable=False):
     """Export a PyTorch classifier the way lrplens likes it: eval mode, fixed
     input shape, input "input", output "logits", opset 13, BatchNormalization
     kept as separate nodes (TrainingMode.PRESERVE with the model in eval mode,
-    no constant folding), then simplify_graph(). Returns the sorted op types."""
+    no constant folding), then simplify_graph() and, with ``readable``,
+    readable_names(). Returns the sorted op types."""
     import onnx
     import torch
     model.eval()
@@ -205,6 +283,8 @@ def torch_export(model, dummy_input, onnx_path, opset=13):
             training=torch.onnx.TrainingMode.PRESERVE,
             do_constant_folding=False, export_params=True)
     m = simplify_graph(onnx.load(onnx_path))
+    if readable:
+        readable_names(m)
     onnx.checker.check_model(m)
     onnx.save(m, onnx_path)
     return op_types(m)

@@ -10,7 +10,9 @@ No network access is needed.
 
 Writes
   resources/models/fashion-{cnn,resnet,mlp}.onnx           (opset 13, 1x1x28x28
-                        "input" -> 1x10 "logits", BatchNormalization kept)
+                        "input" -> 1x10 "logits", BatchNormalization kept,
+                        nodes and tensors named after the modules: conv1, bn1,
+                        relu1, ..., pool1, flatten, fc1; block1.conv1, ...)
   resources/models/fashion-*.expected.json                 (reference logits)
   resources/images/fmnist-<testindex>-<label>.png          (28x28 grey test images)
   resources/images/{chelsea,coffee,astronaut,rocket}.jpg   (skimage.data photos)
@@ -28,6 +30,7 @@ import struct
 import sys
 import time
 import zlib
+from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -75,40 +78,55 @@ def preprocess(u8):
 # models
 
 
-def conv_bn_relu(cin, cout):
-    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout),
-            nn.ReLU(inplace=True)]
+# Every layer is a named module, created in the same order as before they had
+# names (the same random initial weights, so the same training run), so that
+# the exported graph names its nodes and tensors after them: conv1, bn1, ...
+# (torch_export(readable=True)) rather than /3/Conv.
+
+
+def conv_bn_relu(cin, cout, k):
+    """conv<k>, bn<k>, relu<k>: Conv3x3 (no bias) - BatchNorm - ReLU."""
+    return [("conv%d" % k, nn.Conv2d(cin, cout, 3, padding=1, bias=False)),
+            ("bn%d" % k, nn.BatchNorm2d(cout)),
+            ("relu%d" % k, nn.ReLU(inplace=True))]
 
 
 def fashion_cnn():
     """VGG-style: (Conv-BN-ReLU x2, MaxPool) x2, Flatten, Linear-ReLU-Dropout-Linear."""
-    return nn.Sequential(
-        *conv_bn_relu(1, 16), *conv_bn_relu(16, 16), nn.MaxPool2d(2),    # 14x14
-        *conv_bn_relu(16, 32), *conv_bn_relu(32, 32), nn.MaxPool2d(2),   # 7x7
-        nn.Flatten(),
-        nn.Linear(32 * 7 * 7, 128), nn.ReLU(inplace=True), nn.Dropout(0.3),
-        nn.Linear(128, 10),
-    )
+    return nn.Sequential(OrderedDict([
+        *conv_bn_relu(1, 16, 1), *conv_bn_relu(16, 16, 2), ("pool1", nn.MaxPool2d(2)),   # 14x14
+        *conv_bn_relu(16, 32, 3), *conv_bn_relu(32, 32, 4), ("pool2", nn.MaxPool2d(2)),  # 7x7
+        ("flatten", nn.Flatten()),
+        ("fc1", nn.Linear(32 * 7 * 7, 128)), ("relu5", nn.ReLU(inplace=True)),
+        ("dropout", nn.Dropout(0.3)),
+        ("fc2", nn.Linear(128, 10)),
+    ]))
 
 
 class BasicBlock(nn.Module):
+    """conv1-bn1-relu1-conv2-bn2, plus the shortcut (the input itself, or
+    shortcut.conv-shortcut.bn when the shape changes), then relu2; the sum
+    is exported as the node <block>.add."""
+
     def __init__(self, cin, cout, stride=1):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(cout)
+        self.relu1 = nn.ReLU(inplace=True)
         self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
         self.bn2 = nn.BatchNorm2d(cout)
-        self.relu = nn.ReLU(inplace=True)
-        self.downsample = None
+        self.relu2 = nn.ReLU(inplace=True)
+        self.shortcut = None
         if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(
-                nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+            self.shortcut = nn.Sequential(OrderedDict([
+                ("conv", nn.Conv2d(cin, cout, 1, stride, bias=False)),
+                ("bn", nn.BatchNorm2d(cout))]))
 
     def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
+        identity = x if self.shortcut is None else self.shortcut(x)
+        out = self.relu1(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        return self.relu(out + identity)
+        return self.relu2(out + identity)
 
 
 class FashionResNet(nn.Module):
@@ -117,25 +135,28 @@ class FashionResNet(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.stem = nn.Sequential(*conv_bn_relu(1, 16))
-        self.layer1 = BasicBlock(16, 16)
-        self.layer2 = BasicBlock(16, 32, stride=2)
-        self.layer3 = BasicBlock(32, 64, stride=2)
+        self.stem = nn.Sequential(OrderedDict([
+            ("conv", nn.Conv2d(1, 16, 3, padding=1, bias=False)),
+            ("bn", nn.BatchNorm2d(16)), ("relu", nn.ReLU(inplace=True))]))
+        self.block1 = BasicBlock(16, 16)
+        self.block2 = BasicBlock(16, 32, stride=2)
+        self.block3 = BasicBlock(32, 64, stride=2)
         self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
         self.fc = nn.Linear(64, 10)
 
     def forward(self, x):
-        x = self.layer3(self.layer2(self.layer1(self.stem(x))))
-        return self.fc(torch.flatten(self.pool(x), 1))
+        x = self.block3(self.block2(self.block1(self.stem(x))))
+        return self.fc(self.flatten(self.pool(x)))
 
 
 def fashion_mlp():
-    return nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(784, 256), nn.ReLU(inplace=True),
-        nn.Linear(256, 128), nn.ReLU(inplace=True),
-        nn.Linear(128, 10),
-    )
+    return nn.Sequential(OrderedDict([
+        ("flatten", nn.Flatten()),
+        ("fc1", nn.Linear(784, 256)), ("relu1", nn.ReLU(inplace=True)),
+        ("fc2", nn.Linear(256, 128)), ("relu2", nn.ReLU(inplace=True)),
+        ("fc3", nn.Linear(128, 10)),
+    ]))
 
 
 SPECS = {
@@ -195,7 +216,7 @@ def train(name, xtr, ytr, xte, yte):
 
 
 def export(model, name, path, acc, descr):
-    torch_export(model, torch.zeros(1, 1, 28, 28), path)
+    torch_export(model, torch.zeros(1, 1, 28, 28), path, readable=True)
     add_lrplens_metadata(
         path, FASHION_MNIST_LABELS, [MEAN], [STD], "gray", "stretch", (0, 1),
         "%s trained on Fashion-MNIST (28x28 grey), test accuracy %.1f%%."
