@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 n=0
 failed=0
 
-echo "1..30"
+echo "1..31"
 
 # expect_fail NAME NEEDLE COMMAND...: exit 2, one stderr line with NEEDLE
 expect_fail() {
@@ -85,6 +85,7 @@ expect_ok "default run" "Ankle boot" "$lrplens"
 expect_ok "predict" "Ankle boot" "$lrplens" predict "$M" "$I" --top 2
 expect_ok "predict json" '"label" : "Ankle boot"' "$lrplens" predict "$M" "$I" --json
 expect_ok "info" "BatchNormalization" "$lrplens" info "$M"
+expect_ok "info from a pipe" "BatchNormalization" "$lrplens" info <(cat "$M")
 expect_ok "explain list" "epsilon_gamma_box" "$lrplens" explain --list
 expect_ok "explain to files" "explained class 9" "$lrplens" explain "$M" "$I" \
   --composite epsilon_gamma_box --out "$work/r.npy" --heatmap "$work/h.png" \
