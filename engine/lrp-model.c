@@ -49,8 +49,8 @@ lrp_model_load_bytes (GBytes *bytes,
                         cancellable, error);
 }
 
-/* A file that is not local (a GVfs URI), read in slices so that a cancel
- * is heard within one. */
+/* A file that is not mapped (a pipe, a GVfs URI), read in slices so that a
+ * cancel is heard within one. */
 static GBytes *
 read_stream (GFile *file,
              goffset size,
@@ -81,9 +81,10 @@ read_stream (GFile *file,
   return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 }
 
-/* A local file is mapped, not read: no time goes to reading it before the
- * weights are copied out (cancellably, lrp-onnx-split.c), and unmapping it
- * costs less than freeing a copy.  The mapping lives only while loading. */
+/* A local regular file is mapped, not read: no time goes to reading it
+ * before the weights are copied out (cancellably, lrp-onnx-split.c), and
+ * unmapping it costs less than freeing a copy.  The mapping lives only
+ * while loading. */
 static GBytes *
 read_file (const char *path,
            const char *display_name,
@@ -116,15 +117,16 @@ read_file (const char *path,
                    "%s: the file is larger than 2 GiB, the ONNX limit", display_name);
       return NULL;
     }
+  /* Pipes (lrplens info <(curl …)) and files that cannot be mapped are read. */
   local_path = g_file_get_path (file);
-  if (local_path)
+  if (local_path && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
     {
-      g_autoptr(GMappedFile) mapped = g_mapped_file_new (local_path, FALSE, &local);
+      g_autoptr(GMappedFile) mapped = g_mapped_file_new (local_path, FALSE, NULL);
 
       if (mapped)
         bytes = g_mapped_file_get_bytes (mapped);
     }
-  else
+  if (bytes == NULL)
     bytes = read_stream (file, g_file_info_get_size (info), cancellable, &local);
   if (bytes && g_bytes_get_size (bytes) > LRP_MAX_MODEL_BYTES)
     {

@@ -109,7 +109,8 @@ void lrp_composite_free (LrpComposite *composite);
  * name appended last (so it wins), replacing an earlier entry set this way for
  * the same name (a dragged slider does not grow the map).  NULL or "" removes
  * it (the layer goes back to what the rest of the map gives it).  Bad rule
- * text: FALSE and LRP_RUN_ERROR_BAD_RULES, the composite unchanged. */
+ * text: FALSE and LRP_RUN_ERROR_BAD_RULES, the composite unchanged.  The name
+ * is a name: entry, so * and ? in it would match as a glob. */
 gboolean lrp_composite_set_layer_rule (LrpComposite *composite, const char *layer,
                                        const char *rule_text, GError **error);
 /* Returns: (transfer full): the map as JSON, which lrp_composite_parse reads
@@ -187,6 +188,8 @@ gboolean lrp_explainer_baseline (LrpExplainer *explainer, LrpBaseline baseline,
                                  const LrpTarget *target, int samples, float noise,
                                  GCancellable *cancellable, GError **error);
 int lrp_explainer_get_class (const LrpExplainer *explainer);
+/* (transfer none) Relevance at @tensor (NULL: the input); NULL where none arrived, and for
+ * every tensor after a failed or cancelled explain or baseline call until one succeeds. */
 LrpTensor *lrp_explainer_get_relevance (const LrpExplainer *explainer, const char *tensor);
 GStrv lrp_explainer_list_tensors (const LrpExplainer *explainer);
 char *lrp_explainer_describe (const LrpExplainer *explainer);

@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 n=0
 failed=0
 
-echo "1..41"
+echo "1..42"
 
 # expect_fail NAME NEEDLE COMMAND...: exit 2, one stderr line with NEEDLE
 expect_fail() {
@@ -95,6 +95,7 @@ expect_ok "info" "BatchNormalization" "$lrplens" info "$M"
 expect_ok "info names layers after their modules" "pool2" "$lrplens" info "$M"
 expect_ok "rule map naming a layer" "explained class 9" "$lrplens" explain "$M" "$I" \
   --rules 'epsilon_plus;name:conv1=flat;name:fc?=epsilon'
+expect_ok "info from a pipe" "BatchNormalization" "$lrplens" info <(cat "$M")
 expect_ok "explain list" "epsilon_gamma_box" "$lrplens" explain --list
 expect_ok "explain to files" "explained class 9" "$lrplens" explain "$M" "$I" \
   --composite epsilon_gamma_box --out "$work/r.npy" --heatmap "$work/h.png" \
