@@ -111,9 +111,10 @@ size_prepared_cb (GdkPixbufLoader *loader,
 
 /* The formats lrplens reads, by their signature: the common photo and
  * raster formats.  gdk-pixbuf's other loaders (icons, cursors, TGA, XPM,
- * XBM, QuickTime, SVG) are never handed a downloaded file, nor is its GIF
+ * XBM, QuickTime, SVG) are never handed a downloaded file, nor are its GIF
  * loader, which allocates frames beyond the size it announces (40 MB for
- * 150 bytes) and logs criticals about frames 0 pixels wide. */
+ * 150 bytes) and logs criticals about frames 0 pixels wide, and its PNM
+ * loader, which fails some files without saying why (gdk-pixbuf warns). */
 static const char *
 image_type (const guint8 *p,
             gsize len)
@@ -126,8 +127,6 @@ image_type (const guint8 *p,
     return "bmp";
   if (len >= 4 && (memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0))
     return "tiff";
-  if (len >= 2 && p[0] == 'P' && p[1] >= '1' && p[1] <= '6')
-    return "pnm";
   if (len >= 12 && memcmp (p, "RIFF", 4) == 0 && memcmp (p + 8, "WEBP", 4) == 0)
     return "webp";
   return NULL;
@@ -172,7 +171,7 @@ decode (GBytes *bytes,
   if (type == NULL)
     {
       g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE,
-                   "%s: not an image lrplens reads (PNG, JPEG, BMP, TIFF, PNM or WebP), "
+                   "%s: not an image lrplens reads (PNG, JPEG, BMP, TIFF or WebP), "
                    "nor a .npy or .pb tensor", base);
       return NULL;
     }

@@ -276,8 +276,10 @@ pad_infer (LrpNode *node,
     {
       p->begin[i] = pads.v[i];
       p->end[i] = pads.v[i + rank];
-      /* Bounded first so that the sum cannot overflow. */
-      if (ABS (p->begin[i]) > LRP_MAX_ELEMENTS || ABS (p->end[i]) > LRP_MAX_ELEMENTS
+      /* Bounded first so that the sum cannot overflow (and without ABS,
+       * whose negation of INT64_MIN would). */
+      if (p->begin[i] < -LRP_MAX_ELEMENTS || p->begin[i] > LRP_MAX_ELEMENTS
+          || p->end[i] < -LRP_MAX_ELEMENTS || p->end[i] > LRP_MAX_ELEMENTS
           || p->begin[i] + p->end[i] + in[0]->shape[i] < 0)
         {
           lrp_node_error (error, LRP_MODEL_ERROR_SHAPE, node,

@@ -74,8 +74,6 @@ fuzz_heap_check (size_t limit,
 }
 #endif
 
-unsigned long fuzz_pixbuf_criticals;
-
 /* Criticals and warnings abort (not G_BREAKPOINT's SIGTRAP, which
  * libFuzzer does not turn into a saved input); the rest is dropped. */
 static void
@@ -85,17 +83,6 @@ log_handler (const char *domain,
              gpointer data)
 {
   (void) data;
-  /* gdk-pixbuf's own loaders check their input with g_return_if_fail, and
-   * some complain so about a hostile file (the GIF loader, of a frame 0
-   * pixels wide) before failing it cleanly: theirs to fix, counted and
-   * reported but not fatal.  lrplens's own calls into gdk-pixbuf pass
-   * checked sizes. */
-  if (g_strcmp0 (domain, "GdkPixbuf") == 0 && (level & G_LOG_LEVEL_CRITICAL)
-      && g_getenv ("LRPLENS_FUZZ_PIXBUF_FATAL") == NULL)
-    {
-      fuzz_pixbuf_criticals++;
-      return;
-    }
   if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
     {
       fprintf (stderr, "%s: %s\n", domain ? domain : "?", message);

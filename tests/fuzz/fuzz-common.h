@@ -19,9 +19,6 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
  * warnings fatal, so that a GLib complaint is a finding too. */
 void fuzz_setup (void);
 
-/* Criticals gdk-pixbuf's loaders logged (not fatal; see fuzz-common.c). */
-extern unsigned long fuzz_pixbuf_criticals;
-
 /* The GError convention: FALSE/NULL if and only if an error is set, and the
  * error is in one of the engine's domains (or GIO's, for cancellation).
  * Aborts otherwise. */

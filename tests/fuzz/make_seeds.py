@@ -155,5 +155,5 @@ for fmt, ext, mode in [("PNG", "png", "RGB"), ("PNG", "gray.png", "L"),
                        ("PNG", "rgba.png", "RGBA"), ("PNG", "pal.png", "P"),
                        ("JPEG", "jpg", "RGB"), ("JPEG", "gray.jpg", "L"),
                        ("BMP", "bmp", "RGB"), ("TIFF", "tif", "RGB"), ("ICO", "ico", "RGBA"),
-                       ("TGA", "tga", "RGB"), ("PPM", "ppm", "RGB"), ("XBM", "xbm", "1")]:
+                       ("TGA", "tga", "RGB"), ("XBM", "xbm", "1")]:
     img.convert(mode).save(S + "image/seed." + ext, fmt)
