@@ -210,15 +210,14 @@ lens_application_open (GApplication *app,
   for (int i = 0; i < n_files; i++)
     {
       char *path = g_file_get_path (files[i]);
+      char **slot = path == NULL ? NULL
+                    : g_file_test (path, G_FILE_TEST_IS_DIR) ? &folder
+                    : g_str_has_suffix (path, ".onnx") ? &model : &image;
 
-      if (path == NULL)
+      if (slot == NULL)
         continue;
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        g_free (folder), folder = path;
-      else if (g_str_has_suffix (path, ".onnx"))
-        g_free (model), model = path;
-      else
-        g_free (image), image = path;
+      g_free (*slot);
+      *slot = path;
     }
   window = active_window (LENS_APPLICATION (app));
   if (folder && model)

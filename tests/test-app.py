@@ -64,6 +64,12 @@ def same(a, b):
     return a.shape == b.shape and np.array_equal(a, b)
 
 
+def mark_error(app):
+    """Makes the last error a known one, so that the next error shows as a change."""
+    app.activate("win.export", ("nothing", os.path.join(WORK, "x")), "(ss)")
+    app.wait(lambda: "nothing" in app.status()["error"], 10, "the marker error")
+
+
 def first_conv_name():
     """The first Conv layer's name, from `lrplens info`'s table."""
     info = subprocess.run([LRPLENS, "info", MODEL], check=True, capture_output=True,
@@ -195,16 +201,14 @@ def run(app):
     bad += sorted(glob.glob(os.path.join(SRC, "tests/fuzz/regressions/model/*")))
     kept = True
     for path in bad + ["/nonexistent/model.onnx", "/etc/passwd"]:
-        before_error = app.status()["error"]
+        mark_error(app)
         app.activate("app.open-model", path, "s")
         try:
-            s = app.wait(lambda: (lambda t: t if t["error"] != before_error or
-                                  not t["model"].endswith("fashion-cnn.onnx") else None)(
+            s = app.wait(lambda: (lambda t: t if "nothing" not in t["error"] else None)(
                 app.status()), 20, "an error for " + path)
         except TimeoutError:
-            # The same message twice in a row: the model must still be the old one.
             s = app.status()
-        if not s["model"].endswith("fashion-cnn.onnx") or not s["error"]:
+        if not s["model"].endswith("fashion-cnn.onnx") or "nothing" in s["error"]:
             kept = False
             check("a bad model (%s) keeps the model open" % os.path.basename(path), False, s)
             break
@@ -214,12 +218,53 @@ def run(app):
     app.activate("win.explain-class", 2, "i")
     s = app.wait_result(30, after_runs=runs)
     check("after the errors the window still explains", s["class"] == 2, s)
-    for path in ["/etc/passwd", os.path.join(SRC, "resources/models/fashion-cnn.onnx")]:
+    # Hostile images and tensors (the fuzzers' findings among them): whatever the
+    # command line refuses, the window refuses with a message, keeping the image.
+    inputs = sorted(glob.glob(os.path.join(SRC, "tests/fuzz/regressions/image/*")) +
+                    glob.glob(os.path.join(SRC, "tests/fuzz/regressions/tensor/*")))
+    inputs += ["/etc/passwd", MODEL]
+    kept = True
+    for path in inputs:
+        refused = subprocess.run([LRPLENS, "predict", MODEL, path], capture_output=True
+                                 ).returncode == 2
+        if not refused:
+            continue
+        mark_error(app)
         app.activate("app.open-image", path, "s")
-    s = app.wait(lambda: (lambda t: t if "passwd" in t["error"] or "image" in t["error"]
-                          else None)(app.status()), 20, "an error for a bad image")
-    check("a bad image shows an error and keeps the image",
-          s["image"].endswith("ankle-boot.png"), s)
+        try:
+            s = app.wait(lambda: (lambda t: t if "nothing" not in t["error"] else None)(
+                app.status()), 20, "an error for " + path)
+        except TimeoutError:
+            s = app.status()
+        if not s["image"].endswith("ankle-boot.png") or "nothing" in s["error"]:
+            kept = False
+            check("a bad image (%s) keeps the image open" % os.path.basename(path), False, s)
+            break
+    check("%d bad images and tensors each show an error and keep the image" % len(inputs), kept)
+
+    # Hostile rule maps: refused with a message and the rules kept, or, where the
+    # command line takes the map, the same explanation as the command line.
+    shown = gui_relevance(app)
+    same_rules = True
+    for path in sorted(glob.glob(os.path.join(SRC, "tests/fuzz/regressions/rules/*"))):
+        cli = subprocess.run([LRPLENS, "explain", MODEL, IMAGE, "--class", "2", "--rules", path,
+                              "--out", os.path.join(WORK, "rules.npy")], capture_output=True)
+        mark_error(app)
+        app.activate("win.load-rules", path, "s")
+        time.sleep(0.2)
+        s = app.wait_result(30)
+        if cli.returncode == 2:
+            ok = "nothing" not in s["error"] and same(gui_relevance(app), shown)
+        else:
+            ok = same(gui_relevance(app), np.load(os.path.join(WORK, "rules.npy")))
+            app.activate("win.undo")
+            app.wait_result(30)
+        if not ok:
+            same_rules = False
+            check("rule map %s" % os.path.basename(path), False, (cli.returncode, s))
+            break
+    check("hostile rule maps are refused and keep the rules, or match the command line",
+          same_rules)
 
     # 10. A folder of images: the strip, and moving through it.
     folder = os.path.join(WORK, "folder")

@@ -429,6 +429,7 @@ lens_document_set_rules (LensDocument *self,
                          GError **error)
 {
   g_autoptr(LrpComposite) composite = NULL;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (LENS_IS_DOCUMENT (self), FALSE);
   composite = lrp_composite_parse (rule_map, error);
@@ -436,7 +437,9 @@ lens_document_set_rules (LensDocument *self,
     return FALSE;
   if (self->model && !lrp_composite_check_model (composite, self->model, error))
     return FALSE;
-  replace_rules (self, lrp_composite_get_name (composite), g_steal_pointer (&composite), NULL);
+  /* The name first: arguments are evaluated in no set order. */
+  name = g_strdup (lrp_composite_get_name (composite));
+  replace_rules (self, name, g_steal_pointer (&composite), NULL);
   return TRUE;
 }
 
