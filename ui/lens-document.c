@@ -189,9 +189,9 @@ lens_document_new (void)
 
 /**
  * lens_document_set_source:
- * A new model and input, loaded together.  A different model drops the
- * per-layer edits (its layers have other names) but keeps the preset;
- * either change goes back to explaining the predicted class.
+ * A new model and input, loaded together.  A different model keeps the
+ * rules where they fit it and forgets the undo history; either change goes
+ * back to explaining the predicted class.
  */
 void
 lens_document_set_source (LensDocument *self,
@@ -222,12 +222,24 @@ lens_document_set_source (LensDocument *self,
   g_free (self->image_path);
   self->image_path = g_strdup (image_path);
 
-  if (new_model)
+  /* The rules stay if they fit the new model (a preset, a map by layer
+   * kind); a map naming another model's layers goes back to its preset. */
+  if (new_model && !lrp_composite_check_model (self->composite, model, NULL))
     {
+      LrpComposite *preset = lrp_composite_parse (self->preset, NULL);
+
+      if (preset == NULL)
+        {
+          preset = lrp_composite_parse ("epsilon_plus", NULL);
+          g_free (self->preset);
+          self->preset = g_strdup ("epsilon_plus");
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESET]);
+        }
       lrp_composite_free (self->composite);
-      self->composite = lrp_composite_parse (self->preset, NULL);
-      lens_document_clear_history (self);
+      self->composite = preset;
     }
+  if (new_model)
+    lens_document_clear_history (self);
   self->class_index = -1;
   self->contrast = -1;
   self->source_serial++;
