@@ -196,6 +196,36 @@ test_new_source_resets_question (Fixture *fx,
   g_assert_true (lrp_composite_check_model (lens_document_get_composite (fx->doc), other, NULL));
 }
 
+/* A loaded map has no preset behind it: on another model it stays if it
+ * fits, else the window falls back to a preset, never to no rules. */
+static void
+test_loaded_map_on_new_model (Fixture *fx,
+                              gconstpointer data)
+{
+  g_autofree char *conv = first_conv (fx);
+  g_autofree char *by_kind = g_strdup ("{\"rules\": [{\"layers\": \"conv\", \"rule\": \"zplus\"},"
+                                       " {\"layers\": \"dense\", \"rule\": \"epsilon\"}]}");
+  g_autofree char *by_name = g_strdup_printf ("epsilon_plus;name:%s=flat", conv);
+  g_autoptr(LrpModel) mlp = lrp_model_load (
+    "resource:///org/lrplens/Lens/models/fashion-mlp.onnx", NULL, NULL);
+  g_autoptr(LrpTensor) input = lrp_model_load_input (mlp, IMAGE, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lens_document_set_rules (fx->doc, by_kind, &error));
+  g_assert_no_error (error);
+  lens_document_set_source (fx->doc, mlp, "mlp", input, NULL, IMAGE);
+  g_assert_nonnull (lens_document_get_composite (fx->doc));
+  g_assert_true (lrp_composite_check_model (lens_document_get_composite (fx->doc), mlp, NULL));
+
+  lens_document_set_source (fx->doc, fx->model, MODEL, fx->input, NULL, IMAGE);
+  g_assert_true (lens_document_set_rules (fx->doc, by_name, &error));
+  g_assert_no_error (error);
+  lens_document_set_source (fx->doc, mlp, "mlp", input, NULL, IMAGE);
+  g_assert_nonnull (lens_document_get_composite (fx->doc));
+  g_assert_true (lrp_composite_check_model (lens_document_get_composite (fx->doc), mlp, NULL));
+  g_assert_nonnull (lens_document_get_preset (fx->doc));
+}
+
 int
 main (int argc,
       char **argv)
@@ -212,5 +242,7 @@ main (int argc,
               test_bad_rule_changes_nothing, fixture_tear_down);
   g_test_add ("/ui/document/new-source", Fixture, NULL, fixture_set_up,
               test_new_source_resets_question, fixture_tear_down);
+  g_test_add ("/ui/document/loaded-map-new-model", Fixture, NULL, fixture_set_up,
+              test_loaded_map_on_new_model, fixture_tear_down);
   return g_test_run ();
 }
