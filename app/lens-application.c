@@ -23,16 +23,30 @@ struct _LensApplication
 
 G_DEFINE_FINAL_TYPE (LensApplication, lens_application, ADW_TYPE_APPLICATION)
 
+/* Blocks of the main loop count once there is a window to answer. */
+static void
+window_mapped_cb (GtkWidget *window,
+                  gpointer user_data)
+{
+  lens_loop_meter_start ();
+}
+
+static LensWindow *
+new_window (GtkApplication *app)
+{
+  LensWindow *window = lens_window_new (app);
+
+  g_signal_connect (window, "map", G_CALLBACK (window_mapped_cb), NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static LensWindow *
 active_window (LensApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  if (LENS_IS_WINDOW (window))
-    return LENS_WINDOW (window);
-  window = GTK_WINDOW (lens_window_new (GTK_APPLICATION (self)));
-  gtk_window_present (window);
-  return LENS_WINDOW (window);
+  return LENS_IS_WINDOW (window) ? LENS_WINDOW (window) : new_window (GTK_APPLICATION (self));
 }
 
 static void
@@ -168,7 +182,6 @@ lens_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_entries), app);
   set_accels (GTK_APPLICATION (app));
   gtk_window_set_default_icon_name ("org.lrplens.Lrplens");
-  lens_loop_meter_start ();
 }
 
 static void
@@ -183,8 +196,7 @@ lens_application_activate (GApplication *app)
       gtk_window_present (window);
       return;
     }
-  window = GTK_WINDOW (lens_window_new (GTK_APPLICATION (app)));
-  gtk_window_present (window);
+  window = GTK_WINDOW (new_window (GTK_APPLICATION (app)));
   /* Where the last session ended, if those files are still there. */
   settings = g_settings_new ("org.lrplens.Lrplens");
   model = g_settings_get_string (settings, "last-model");

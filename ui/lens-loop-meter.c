@@ -2,8 +2,8 @@
  *
  * How long the main loop went without returning, for tools/bench-ui.sh:
  * a high-priority tick every few milliseconds notes the longest gap
- * between two ticks.  Off unless LRPLENS_MEASURE_LOOP is set, so that a
- * normal run never wakes up for it.
+ * between two ticks, from the moment the window is mapped.  Off unless
+ * LRPLENS_MEASURE_LOOP is set, so that a normal run never wakes up for it.
  */
 #define G_LOG_DOMAIN "lens-loop-meter"
 
