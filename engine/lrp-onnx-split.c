@@ -154,11 +154,13 @@ strip_fields (const guint8 *d,
   return TRUE;
 }
 
-/* One initializer; a large raw_data is copied in slices. */
-static Onnx__TensorProto *
+/* One initializer; a large raw_data is copied in slices.  On failure *out
+ * may still hold a tensor (cut short by a cancel), which the caller frees. */
+static gboolean
 unpack_tensor (const guint8 *d,
                const Field *init,
                GCancellable *cancellable,
+               Onnx__TensorProto **out,
                gboolean *surprised,
                GError **error)
 {
@@ -168,10 +170,11 @@ unpack_tensor (const guint8 *d,
   const Field *r;
   guint8 *copy;
 
+  *out = NULL;
   if (!strip_fields (d, init->data, init->end, TENSOR_RAW_DATA, rest, raw) || raw->len > 1)
     {
       *surprised = TRUE;
-      return NULL;
+      return FALSE;
     }
   r = raw->len ? &g_array_index (raw, Field, 0) : NULL;
   if (r == NULL || r->end - r->data < LARGE_BYTES)
@@ -181,19 +184,19 @@ unpack_tensor (const guint8 *d,
   if (tp == NULL)
     {
       *surprised = TRUE;
-      return NULL;
+      return FALSE;
     }
+  *out = tp;
   if (r == NULL || r->end - r->data < LARGE_BYTES)
-    return tp;
+    return TRUE;
 
   copy = malloc (r->end - r->data);     /* freed with free(), as protobuf-c's */
   if (copy == NULL)
     {
-      onnx__tensor_proto__free_unpacked (tp, NULL);
       g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED,
                    "initializer “%s”: out of memory for %" G_GSIZE_FORMAT " bytes",
                    tp->name ? tp->name : "", (gsize) (r->end - r->data));
-      return NULL;
+      return FALSE;
     }
   tp->has_raw_data = TRUE;
   tp->raw_data.data = copy;
@@ -201,13 +204,31 @@ unpack_tensor (const guint8 *d,
   for (gsize off = 0; off < tp->raw_data.len; off += SLICE_BYTES)
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          onnx__tensor_proto__free_unpacked (tp, NULL);
-          return NULL;
-        }
+        return FALSE;
       memcpy (copy + off, d + r->data + off, MIN (SLICE_BYTES, tp->raw_data.len - off));
     }
-  return tp;
+  return TRUE;
+}
+
+static gpointer
+free_model_thread (gpointer data)
+{
+  onnx__model_proto__free_unpacked (data, NULL);
+  return NULL;
+}
+
+/* Giving back a few hundred MB of copied weights takes 50-150 ms (the
+ * kernel unmapping the pages): after a cancel that happens on a thread of
+ * its own, so that the caller hears back at once. */
+static void
+free_model_soon (Onnx__ModelProto *mp)
+{
+  GThread *thread = g_thread_try_new ("lrp-free", free_model_thread, mp, NULL);
+
+  if (thread)
+    g_thread_unref (thread);
+  else
+    onnx__model_proto__free_unpacked (mp, NULL);
 }
 
 /* The model without its initializers: ModelProto.graph re-encoded with a
@@ -279,19 +300,22 @@ lrp_onnx_unpack_model (const guint8 *data,
     }
   for (guint i = 0; i < inits->len; i++)
     {
-      Onnx__TensorProto *tp;
+      Onnx__TensorProto *tp = NULL;
+      gboolean ok = !g_cancellable_set_error_if_cancelled (cancellable, error)
+                    && unpack_tensor (data, &g_array_index (inits, Field, i), cancellable,
+                                      &tp, &surprised, error);
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        tp = NULL;
-      else
-        tp = unpack_tensor (data, &g_array_index (inits, Field, i), cancellable, &surprised,
-                            error);
-      if (tp == NULL)
+      if (tp)
+        g->initializer[g->n_initializer++] = tp;
+      if (ok)
+        continue;
+      if (surprised)
         {
           onnx__model_proto__free_unpacked (mp, NULL);
-          return surprised ? onnx__model_proto__unpack (NULL, len, data) : NULL;
+          return onnx__model_proto__unpack (NULL, len, data);
         }
-      g->initializer[g->n_initializer++] = tp;
+      free_model_soon (mp);
+      return NULL;
     }
   return mp;
 }
