@@ -132,9 +132,17 @@ image_type (const guint8 *p,
   return NULL;
 }
 
+static guint32
+read_le32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
 /* Checks gdk-pixbuf's loaders leave to their allocator: the BMP loader
  * allocates what the info header's size field claims (up to 4 GiB) before
- * reading the header.  NULL if fine, else what is wrong. */
+ * reading the header, a buffer up to the pixel data's offset (84 MB for a
+ * 54-byte file), rows as wide and colour tables as long as claimed (181 MB
+ * for 54 bytes).  NULL if fine, else what is wrong. */
 static const char *
 check_header (const char *type,
               const guint8 *p,
@@ -142,12 +150,28 @@ check_header (const char *type,
 {
   if (g_str_equal (type, "bmp") && len >= 18)
     {
-      guint32 size = (guint32) p[14] | (guint32) p[15] << 8 | (guint32) p[16] << 16
-                     | (guint32) p[17] << 24;
+      guint32 size = read_le32 (p + 14);
 
       if (size != 12 && size != 16 && size != 40 && size != 52 && size != 56 && size != 64
           && size != 108 && size != 124)
         return "a BMP info header of a size no BMP version has";
+      if (read_le32 (p + 10) > len)
+        return "the BMP's pixels start beyond the end of the file";
+      /* It allocates a row of the width the header claims, before
+       * announcing the size. */
+      if (size >= 40 && len >= 26)
+        {
+          int64_t w = (gint32) read_le32 (p + 18), h = (gint32) read_le32 (p + 22);
+
+          w = ABS (w);
+          h = ABS (h);
+          if (w > LRP_IMAGE_MAX_SIDE || h > LRP_IMAGE_MAX_SIDE
+              || w * h * 4 > decode_budget (len))
+            return "a BMP larger than lrplens reads from a file this size";
+        }
+      /* ... and a colour table of as many entries as claimed. */
+      if (size >= 40 && len >= 50 && read_le32 (p + 46) > 256)
+        return "a BMP colour table of more than 256 colours";
     }
   return NULL;
 }
