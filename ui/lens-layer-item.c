@@ -89,6 +89,27 @@ lens_layer_item_get_index (LensLayerItem *self)
   return self->index;
 }
 
+/* The name a person reads: torch's exporter calls nodes after their
+ * module path and operator ("/features/features.28/Conv"), which a narrow
+ * column would cut to nothing; "features.28" says the same. */
+char *
+lens_layer_item_dup_display_name (LensLayerItem *self)
+{
+  const LrpLayer *layer = lens_layer_item_get_layer (self);
+  g_auto(GStrv) parts = NULL;
+  int n;
+
+  if (layer == NULL)
+    return g_strdup ("input");
+  if (layer->name[0] != '/')
+    return g_strdup (layer->name);
+  parts = g_strsplit (layer->name + 1, "/", -1);
+  n = (int) g_strv_length (parts);
+  if (n >= 2 && g_str_has_prefix (parts[n - 1], layer->op_type))
+    n--;
+  return n >= 1 && *parts[n - 1] ? g_strdup (parts[n - 1]) : g_strdup (layer->name);
+}
+
 /* "8×28×28": the output shape without the batch of one. */
 char *
 lens_layer_item_dup_shape (LensLayerItem *self)

@@ -15,6 +15,7 @@ LensLayerItem *lens_layer_item_new (LensResult *result, int index);
 void lens_layer_item_set_result (LensLayerItem *self, LensResult *result);
 const LrpLayer *lens_layer_item_get_layer (LensLayerItem *self);
 int lens_layer_item_get_index (LensLayerItem *self);
+char *lens_layer_item_dup_display_name (LensLayerItem *self);
 char *lens_layer_item_dup_shape (LensLayerItem *self);
 char *lens_layer_item_dup_rule_label (LensLayerItem *self);
 double lens_layer_item_get_sum (LensLayerItem *self);

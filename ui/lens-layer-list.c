@@ -55,7 +55,7 @@ update_label_cell (GtkListItem *list_item,
       text = layer ? g_strdup_printf ("%d", lens_layer_item_get_index (item)) : g_strdup ("");
       break;
     case COLUMN_NAME:
-      text = g_strdup (layer ? layer->name : "input");
+      text = lens_layer_item_dup_display_name (item);
       break;
     case COLUMN_OP:
       text = g_strdup (layer ? layer->op_type : "");
@@ -68,7 +68,8 @@ update_label_cell (GtkListItem *list_item,
     }
   gtk_label_set_text (label, text);
   if (column == COLUMN_NAME || column == COLUMN_OP)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (label), column == COLUMN_NAME && layer ? layer->name
+                                                                                   : text);
 }
 
 static void
@@ -135,7 +136,7 @@ update_relevance_cell (GtkListItem *list_item,
     gtk_widget_add_css_class (bar, "excess");
   else
     gtk_widget_remove_css_class (bar, "excess");
-  text = g_strdup_printf ("%.1f %%", 100 * share);
+  text = g_strdup_printf ("%.1f%%", 100 * share);
   gtk_label_set_text (GTK_LABEL (label), text);
   tooltip = g_strdup_printf ("ΣR = %.5g (%.2f %% of the start relevance)", sum, 100 * share);
   gtk_widget_set_tooltip_text (box, tooltip);
@@ -191,7 +192,7 @@ setup_cb (GtkSignalListItemFactory *factory,
 
       child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (bar, 40, -1);
+      gtk_widget_set_size_request (bar, 32, -1);
       gtk_widget_add_css_class (bar, "relevance");
       gtk_label_set_xalign (GTK_LABEL (label), 1);
       gtk_label_set_width_chars (GTK_LABEL (label), 6);
@@ -241,11 +242,13 @@ unbind_cb (GtkSignalListItemFactory *factory,
     g_signal_handlers_disconnect_by_data (item, list_item);
 }
 
+/* Every column but the name keeps its width, so that a long name or
+ * shape never squeezes the operator to one letter. */
 static void
 add_column (LensLayerList *self,
             const char *title,
             Column column,
-            gboolean expand)
+            int width)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *c;
@@ -254,7 +257,9 @@ add_column (LensLayerList *self,
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GINT_TO_POINTER (column));
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), GINT_TO_POINTER (column));
   c = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (c, expand);
+  gtk_column_view_column_set_expand (c, width < 0);
+  if (width > 0)
+    gtk_column_view_column_set_fixed_width (c, width);
   gtk_column_view_column_set_resizable (c, TRUE);
   gtk_column_view_append_column (self->view, c);
   g_object_unref (c);
@@ -465,10 +470,10 @@ lens_layer_list_init (LensLayerList *self)
   self->store = g_list_store_new (LENS_TYPE_LAYER_ITEM);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->store)));
   gtk_column_view_set_model (self->view, GTK_SELECTION_MODEL (selection));
-  add_column (self, "#", COLUMN_INDEX, FALSE);
-  add_column (self, "Layer", COLUMN_NAME, TRUE);
-  add_column (self, "Op", COLUMN_OP, FALSE);
-  add_column (self, "Output", COLUMN_SHAPE, FALSE);
-  add_column (self, "Rule", COLUMN_RULE, FALSE);
-  add_column (self, "ΣR", COLUMN_RELEVANCE, FALSE);
+  add_column (self, "#", COLUMN_INDEX, 32);
+  add_column (self, "Layer", COLUMN_NAME, -1);
+  add_column (self, "Op", COLUMN_OP, 70);
+  add_column (self, "Output", COLUMN_SHAPE, 86);
+  add_column (self, "Rule", COLUMN_RULE, 98);
+  add_column (self, "ΣR", COLUMN_RELEVANCE, 96);
 }
