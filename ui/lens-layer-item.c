@@ -93,21 +93,27 @@ lens_layer_item_get_index (LensLayerItem *self)
  * module path and operator ("/features/features.28/Conv"), which a narrow
  * column would cut to nothing; "features.28" says the same. */
 char *
-lens_layer_item_dup_display_name (LensLayerItem *self)
+lens_layer_display_name (const char *name)
 {
-  const LrpLayer *layer = lens_layer_item_get_layer (self);
   g_auto(GStrv) parts = NULL;
   int n;
 
-  if (layer == NULL)
-    return g_strdup ("input");
-  if (layer->name[0] != '/')
-    return g_strdup (layer->name);
-  parts = g_strsplit (layer->name + 1, "/", -1);
+  if (name[0] != '/')
+    return g_strdup (name);
+  parts = g_strsplit (name + 1, "/", -1);
   n = (int) g_strv_length (parts);
-  if (n >= 2 && g_str_has_prefix (parts[n - 1], layer->op_type))
+  /* The operator is the last part, capitalised as ONNX's op types are. */
+  if (n >= 2 && g_ascii_isupper (parts[n - 1][0]))
     n--;
-  return n >= 1 && *parts[n - 1] ? g_strdup (parts[n - 1]) : g_strdup (layer->name);
+  return n >= 1 && *parts[n - 1] ? g_strdup (parts[n - 1]) : g_strdup (name);
+}
+
+char *
+lens_layer_item_dup_display_name (LensLayerItem *self)
+{
+  const LrpLayer *layer = lens_layer_item_get_layer (self);
+
+  return layer ? lens_layer_display_name (layer->name) : g_strdup ("input");
 }
 
 /* "8×28×28": the output shape without the batch of one. */

@@ -10,6 +10,8 @@ G_BEGIN_DECLS
 #define LENS_TYPE_LAYER_ITEM (lens_layer_item_get_type ())
 G_DECLARE_FINAL_TYPE (LensLayerItem, lens_layer_item, LENS, LAYER_ITEM, GObject)
 
+char *lens_layer_display_name (const char *name);
+
 /* @layer NULL: the input row, holding the input relevance. */
 LensLayerItem *lens_layer_item_new (LensResult *result, int index);
 void lens_layer_item_set_result (LensLayerItem *self, LensResult *result);

@@ -16,6 +16,8 @@
 
 #include "lens-runner.h"
 
+#include "lens-layer-item.h"
+
 #include <math.h>
 
 /* Jobs shorter than this finish without a progress bar flashing up. */
@@ -251,8 +253,14 @@ progress_tick_cb (gpointer user_data)
   self->progress_fraction = self->progress->fraction;
   g_mutex_unlock (&self->progress->lock);
   g_free (self->progress_text);
-  self->progress_text = layer ? g_strdup_printf ("Computing %s…", layer)
-                              : g_strdup ("Computing the forward pass…");
+  if (layer)
+    {
+      g_autofree char *name = lens_layer_display_name (layer);
+
+      self->progress_text = g_strdup_printf ("Computing %s…", name);
+    }
+  else
+    self->progress_text = g_strdup ("Computing the forward pass…");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_FRACTION]);
   set_show_progress (self, TRUE);

@@ -328,6 +328,27 @@ test_prediction_list (Fixture *fx,
   g_object_unref (list);
 }
 
+static void
+test_display_names (void)
+{
+  const struct { const char *name, *shown; } cases[] = {
+    { "/features/features.28/Conv", "features.28" },
+    { "/classifier/classifier.6/Gemm", "classifier.6" },
+    { "/Flatten", "Flatten" },
+    { "/layer1/layer1.0/conv1/Conv", "conv1" },
+    { "conv1", "conv1" },
+    { "/fc/MatMul_1", "fc" },
+    { "/", "/" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = lens_layer_display_name (cases[i].name);
+
+      g_assert_cmpstr (shown, ==, cases[i].shown);
+    }
+}
+
 int
 main (int argc,
       char **argv)
@@ -344,5 +365,6 @@ main (int argc,
   ADD ("/ui/rule-editor/round-trip", test_rule_editor_text);
   ADD ("/ui/prediction-list/rows", test_prediction_list);
 #undef ADD
+  g_test_add_func ("/ui/layer-item/display-name", test_display_names);
   return g_test_run ();
 }
