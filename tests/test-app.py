@@ -189,6 +189,14 @@ def run(app):
             else:
                 ok = ET.fromstring(data).tag.endswith("svg")
             check("export %s as %s is a valid file" % (kind, fmt.upper()), ok)
+    sizes = []
+    for scale in ("@1", "@4", ""):
+        path = os.path.join(WORK, "size%s.png" % scale)
+        app.activate("win.export", ("heatmap" + scale, path), "(ss)")
+        app.wait(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10, path)
+        sizes.append(int.from_bytes(open(path, "rb").read()[16:20], "big"))
+    check("export at the model's resolution, 4x, and enlarged for slides (%s px)" % sizes,
+          sizes == [28, 112, 280], sizes)
     rules_path = os.path.join(WORK, "rules.json")
     app.activate("win.save-rules", rules_path, "s")
     app.wait(lambda: os.path.exists(rules_path), 10, "the rule map")

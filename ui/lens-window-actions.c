@@ -221,8 +221,10 @@ render_options (LensWindow *self,
   return options;
 }
 
-/* Writes @what ("heatmap", "overlay", "colorbar", "relevance" or "rules",
- * optionally ":png", ":pdf" or ":svg"; else the extension of @path decides). */
+/* Writes @what: "heatmap", "overlay", "colorbar", "relevance" or "rules",
+ * optionally with ":png", ":pdf" or ":svg" (else the extension of @path
+ * decides) and "@N" for N× enlargement of the maps (else small inputs are
+ * enlarged to at least 256 px; "@1" is the model's resolution). */
 static gboolean
 export (LensWindow *self,
         const char *what,
@@ -230,11 +232,20 @@ export (LensWindow *self,
         GError **error)
 {
   LensResult *result = current_result (self);
-  g_auto(GStrv) parts = g_strsplit (what, ":", 2);
+  g_auto(GStrv) sized = g_strsplit (what, "@", 2);
+  g_auto(GStrv) parts = g_strsplit (sized[0], ":", 2);
   LrpExportFormat format;
   LrpExportKind kind;
   g_autofree char *colormap = NULL;
   LrpRenderOptions options;
+  guint64 scale = 0;
+
+  if (sized[1] && (!g_ascii_string_to_unsigned (sized[1], 10, 1, 64, &scale, NULL)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an enlargement: use @1 to @64", sized[1]);
+      return FALSE;
+    }
 
   if (g_str_equal (parts[0], "rules"))
     {
@@ -276,8 +287,8 @@ export (LensWindow *self,
     }
   options = render_options (self, &colormap);
   return lrp_heatmap_export (result->heatmap, result->image, &options,
-                             g_settings_get_double (self->settings, "opacity"), kind, format, 0,
-                             path, error);
+                             g_settings_get_double (self->settings, "opacity"), kind, format,
+                             (int) scale, path, error);
 }
 
 static void
@@ -362,8 +373,12 @@ static void
 export_to (LensWindow *self,
            const char *path)
 {
+  g_autofree char *what = g_str_equal (self->export_size, "auto")
+                          ? g_strdup (self->export_what)
+                          : g_strdup_printf ("%s@%s", self->export_what, self->export_size);
+
   g_action_group_activate_action (G_ACTION_GROUP (self), "export",
-                                  g_variant_new ("(ss)", self->export_what, path));
+                                  g_variant_new ("(ss)", what, path));
 }
 
 static void
@@ -379,11 +394,23 @@ export_dialog_action (GSimpleAction *action,
                           : g_str_equal (what, "colorbar") ? "colorbar.pdf" : "heatmap.png";
   const char *pattern = g_str_equal (what, "relevance") ? "*.npy"
                         : g_str_equal (what, "rules") ? "*.json" : "*.png *.pdf *.svg";
+  GtkFileChooser *chooser;
 
   g_free (self->export_what);
   self->export_what = g_strdup (what);
-  _lens_window_choose (self, "Export", GTK_FILE_CHOOSER_ACTION_SAVE, suggested, pattern,
-                       export_to);
+  chooser = _lens_window_chooser_new (self, "Export", GTK_FILE_CHOOSER_ACTION_SAVE, suggested,
+                                      pattern, export_to);
+  if (g_str_equal (what, "heatmap") || g_str_equal (what, "overlay"))
+    {
+      /* Slides want big pixels; a paper may want the model's own. */
+      const char *ids[] = { "auto", "1", "4", "8", NULL };
+      const char *labels[] = { "Enlarged to at least 256 px", "The model's resolution",
+                               "4× enlarged", "8× enlarged", NULL };
+
+      gtk_file_chooser_add_choice (chooser, "size", "Size", ids, labels);
+      gtk_file_chooser_set_choice (chooser, "size", self->export_size);
+    }
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static const GActionEntry entries[] = {

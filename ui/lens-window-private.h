@@ -51,10 +51,14 @@ struct _LensWindow
   gboolean updating;           /* drop-downs set from state, not by the user */
   char *last_error;            /* owned: the last message shown, for scripts */
   char *export_what;           /* owned: what the open export dialog saves */
+  char *export_size;           /* owned: its size choice: "auto", "1", "4", "8" */
 };
 
 typedef void (*LensPathFunc) (LensWindow *self, const char *path);
 
+GtkFileChooser *_lens_window_chooser_new (LensWindow *self, const char *title,
+                                          GtkFileChooserAction mode, const char *suggested,
+                                          const char *patterns, LensPathFunc func);
 void _lens_window_choose (LensWindow *self, const char *title, GtkFileChooserAction mode,
                           const char *suggested, const char *patterns, LensPathFunc func);
 void _lens_window_actions_init (LensWindow *self);

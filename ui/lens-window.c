@@ -191,7 +191,13 @@ chooser_response_cb (GtkNativeDialog *dialog,
                      LensWindow *self)
 {
   LensPathFunc func = g_object_get_data (G_OBJECT (dialog), "func");
+  const char *size = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "size");
 
+  if (size)
+    {
+      g_free (self->export_size);
+      self->export_size = g_strdup (size);
+    }
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
@@ -205,14 +211,14 @@ chooser_response_cb (GtkNativeDialog *dialog,
 }
 
 /* A file chooser for @title things matching @patterns (space-separated
- * globs, or NULL); @func gets the chosen path. */
-void
-_lens_window_choose (LensWindow *self,
-                     const char *title,
-                     GtkFileChooserAction mode,
-                     const char *suggested,
-                     const char *patterns,
-                     LensPathFunc func)
+ * globs, or NULL), not shown yet; @func gets the chosen path. */
+GtkFileChooser *
+_lens_window_chooser_new (LensWindow *self,
+                          const char *title,
+                          GtkFileChooserAction mode,
+                          const char *suggested,
+                          const char *patterns,
+                          LensPathFunc func)
 {
   GtkFileChooserNative *dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), mode,
                                                               NULL, NULL);
@@ -231,7 +237,19 @@ _lens_window_choose (LensWindow *self,
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
   g_object_set_data (G_OBJECT (dialog), "func", func);
   g_signal_connect (dialog, "response", G_CALLBACK (chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  return GTK_FILE_CHOOSER (dialog);
+}
+
+void
+_lens_window_choose (LensWindow *self,
+                     const char *title,
+                     GtkFileChooserAction mode,
+                     const char *suggested,
+                     const char *patterns,
+                     LensPathFunc func)
+{
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (
+    _lens_window_chooser_new (self, title, mode, suggested, patterns, func)));
 }
 
 static void
@@ -553,6 +571,7 @@ lens_window_finalize (GObject *object)
 
   g_free (self->last_error);
   g_free (self->export_what);
+  g_free (self->export_size);
   g_free (self->loading_model);
   g_free (self->loading_image);
   G_OBJECT_CLASS (lens_window_parent_class)->finalize (object);
@@ -633,6 +652,7 @@ lens_window_init (LensWindow *self)
   g_autofree char *preset = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->export_size = g_strdup ("auto");
   gtk_menu_button_set_menu_model (self->samples_button, samples);
 
   self->settings = g_settings_new ("org.lrplens.Lrplens");
