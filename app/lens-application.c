@@ -49,43 +49,26 @@ active_window (LensApplication *self)
   return LENS_IS_WINDOW (window) ? LENS_WINDOW (window) : new_window (GTK_APPLICATION (self));
 }
 
+/* app.open-model, app.open-image, app.open-folder: a path, or '' for a
+ * file chooser. */
 static void
-open_model_action (GSimpleAction *action,
-                   GVariant *parameter,
-                   gpointer user_data)
+open_action (GSimpleAction *action,
+             GVariant *parameter,
+             gpointer user_data)
 {
+  const char *name = g_action_get_name (G_ACTION (action));
   const char *path = g_variant_get_string (parameter, NULL);
   LensWindow *window = active_window (user_data);
 
-  if (*path)
+  if (g_str_equal (name, "open-model") && *path)
     lens_window_open (window, path, NULL);
-  else
+  else if (g_str_equal (name, "open-model"))
     lens_window_choose_model (window);
-}
-
-static void
-open_image_action (GSimpleAction *action,
-                   GVariant *parameter,
-                   gpointer user_data)
-{
-  const char *path = g_variant_get_string (parameter, NULL);
-  LensWindow *window = active_window (user_data);
-
-  if (*path)
+  else if (g_str_equal (name, "open-image") && *path)
     lens_window_open (window, NULL, path);
-  else
+  else if (g_str_equal (name, "open-image"))
     lens_window_choose_image (window);
-}
-
-static void
-open_folder_action (GSimpleAction *action,
-                    GVariant *parameter,
-                    gpointer user_data)
-{
-  const char *path = g_variant_get_string (parameter, NULL);
-  LensWindow *window = active_window (user_data);
-
-  if (*path)
+  else if (*path)
     lens_window_open_folder (window, path);
   else
     lens_window_choose_folder (window);
@@ -135,9 +118,9 @@ quit_action (GSimpleAction *action,
 }
 
 static const GActionEntry app_entries[] = {
-  { "open-model", open_model_action, "s", NULL, NULL },
-  { "open-image", open_image_action, "s", NULL, NULL },
-  { "open-folder", open_folder_action, "s", NULL, NULL },
+  { "open-model", open_action, "s", NULL, NULL },
+  { "open-image", open_action, "s", NULL, NULL },
+  { "open-folder", open_action, "s", NULL, NULL },
   { "sample", sample_action, "s", NULL, NULL },
   { "about", about_action, NULL, NULL, NULL },
   { "quit", quit_action, NULL, NULL, NULL },

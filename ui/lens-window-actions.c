@@ -20,24 +20,34 @@ current_result (LensWindow *self)
   return lens_runner_get_result (self->runner);
 }
 
+/* A class index from a script or a menu: -1 or one of the model's. */
+static gboolean
+class_is_valid (LensWindow *self,
+                int c,
+                const char *heading)
+{
+  LrpModel *model = lens_document_get_model (self->document);
+  g_autoptr(GError) error = NULL;
+
+  if (model == NULL || (c >= -1 && c < lrp_model_get_n_classes (model)))
+    return TRUE;
+  error = g_error_new (LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET,
+                       "There is no class %d: the model has %d classes",
+                       c, lrp_model_get_n_classes (model));
+  _lens_window_show_error (self, heading, error);
+  return FALSE;
+}
+
 static void
 explain_class_action (GSimpleAction *action,
                       GVariant *parameter,
                       gpointer user_data)
 {
   LensWindow *self = user_data;
-  LrpModel *model = lens_document_get_model (self->document);
   int c = g_variant_get_int32 (parameter);
 
-  if (model && (c < -1 || c >= lrp_model_get_n_classes (model)))
-    {
-      g_autoptr(GError) error = g_error_new (LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET,
-                                             "There is no class %d: the model has %d classes",
-                                             c, lrp_model_get_n_classes (model));
-      _lens_window_show_error (self, "Cannot explain that class", error);
-      return;
-    }
-  lens_document_set_class (self->document, c);
+  if (class_is_valid (self, c, "Cannot explain that class"))
+    lens_document_set_class (self->document, c);
 }
 
 static void
@@ -46,18 +56,10 @@ contrast_class_action (GSimpleAction *action,
                        gpointer user_data)
 {
   LensWindow *self = user_data;
-  LrpModel *model = lens_document_get_model (self->document);
   int c = g_variant_get_int32 (parameter);
 
-  if (model && (c < -1 || c >= lrp_model_get_n_classes (model)))
-    {
-      g_autoptr(GError) error = g_error_new (LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_TARGET,
-                                             "There is no class %d: the model has %d classes",
-                                             c, lrp_model_get_n_classes (model));
-      _lens_window_show_error (self, "Cannot contrast with that class", error);
-      return;
-    }
-  lens_document_set_contrast (self->document, c);
+  if (class_is_valid (self, c, "Cannot contrast with that class"))
+    lens_document_set_contrast (self->document, c);
 }
 
 static void
