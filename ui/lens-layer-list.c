@@ -27,9 +27,16 @@ struct _LensLayerList
 
   GListStore *store;           /* owned; LensLayerItem, output first */
   LensResult *result;          /* owned */
+  LensRuleEditor *editor;      /* owned: one popover, attached to the clicked rule */
 };
 
 G_DEFINE_FINAL_TYPE (LensLayerList, lens_layer_list, GTK_TYPE_WIDGET)
+
+static LensLayerList *
+list_of (GtkSignalListItemFactory *factory)
+{
+  return g_object_get_data (G_OBJECT (factory), "list");
+}
 
 typedef enum {
   COLUMN_INDEX,
@@ -79,10 +86,10 @@ update_rule_cell (GtkListItem *list_item,
   GtkWidget *stack = gtk_list_item_get_child (list_item);
   GtkWidget *button = gtk_stack_get_child_by_name (GTK_STACK (stack), "edit");
   GtkWidget *fixed = gtk_stack_get_child_by_name (GTK_STACK (stack), "fixed");
+  GtkWidget *text = gtk_widget_get_first_child (gtk_button_get_child (GTK_BUTTON (button)));
   const LrpLayer *layer = lens_layer_item_get_layer (item);
   g_autofree char *label = lens_layer_item_dup_rule_label (item);
   g_autofree char *description = NULL;
-  GtkPopover *editor = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
 
   if (layer == NULL || layer->linear_index < 0)
     {
@@ -98,7 +105,8 @@ update_rule_cell (GtkListItem *list_item,
   if (g_strcmp0 (g_object_get_data (G_OBJECT (button), "shown"), description) == 0)
     return;
   g_object_set_data_full (G_OBJECT (button), "shown", g_strdup (description), g_free);
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), label);
+  g_object_set_data_full (G_OBJECT (button), "layer", g_strdup (layer->name), g_free);
+  gtk_label_set_text (GTK_LABEL (text), label);
   if (layer->overridden)
     gtk_widget_add_css_class (button, "edited");
   else
@@ -106,7 +114,57 @@ update_rule_cell (GtkListItem *list_item,
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description, -1);
   gtk_widget_set_tooltip_text (button, layer->rule_text);
-  lens_rule_editor_set_layer (LENS_RULE_EDITOR (editor), layer);
+}
+
+static const LrpLayer *
+layer_named (LensLayerList *self,
+             const char *name)
+{
+  for (guint i = 0; self->result && name && i < self->result->layers->len; i++)
+    {
+      const LrpLayer *l = g_ptr_array_index (self->result->layers, i);
+
+      if (g_str_equal (l->name, name))
+        return l;
+    }
+  return NULL;
+}
+
+/* The one rule editor, moved to the clicked button: a popover a row would
+ * make forty editors for VGG16, and building them cost a visible pause. */
+static void
+open_editor (LensLayerList *self,
+             GtkWidget *button)
+{
+  const LrpLayer *layer = layer_named (self, g_object_get_data (G_OBJECT (button), "layer"));
+  GtkWidget *editor = GTK_WIDGET (self->editor);
+
+  if (layer == NULL)
+    return;
+  if (gtk_widget_get_parent (editor) != button)
+    {
+      if (gtk_widget_get_parent (editor))
+        gtk_widget_unparent (editor);
+      gtk_widget_set_parent (editor, button);
+    }
+  lens_rule_editor_set_layer (self->editor, layer);
+  gtk_popover_popup (GTK_POPOVER (editor));
+}
+
+static void
+rule_clicked_cb (GtkButton *button,
+                 LensLayerList *self)
+{
+  open_editor (self, GTK_WIDGET (button));
+}
+
+/* Rows are recycled: the editor leaves a button before it goes. */
+static void
+release_editor (LensLayerList *self,
+                GtkWidget *button)
+{
+  if (self->editor && gtk_widget_get_parent (GTK_WIDGET (self->editor)) == button)
+    gtk_widget_unparent (GTK_WIDGET (self->editor));
 }
 
 static void
@@ -171,11 +229,15 @@ setup_cb (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (list_item), "column", user_data);
   if (column == COLUMN_RULE)
     {
-      GtkWidget *button = gtk_menu_button_new ();
+      GtkWidget *button = gtk_button_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
       GtkWidget *fixed = gtk_label_new (NULL);
 
+      gtk_box_append (GTK_BOX (box), gtk_label_new (NULL));
+      gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("pan-down-symbolic"));
+      gtk_button_set_child (GTK_BUTTON (button), box);
+      g_signal_connect (button, "clicked", G_CALLBACK (rule_clicked_cb), list_of (factory));
       child = gtk_stack_new ();
-      gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), lens_rule_editor_new ());
       gtk_widget_add_css_class (button, "flat");
       gtk_widget_add_css_class (button, "rule");
       gtk_label_set_xalign (GTK_LABEL (fixed), 0);
@@ -226,8 +288,12 @@ bind_cb (GtkSignalListItemFactory *factory,
          gpointer user_data)
 {
   LensLayerItem *item = gtk_list_item_get_item (list_item);
+  Column column = GPOINTER_TO_INT (user_data);
 
-  g_signal_connect_swapped (item, "changed", G_CALLBACK (update_cell), list_item);
+  /* Name, operator and shape stay with the model; rules and ΣR follow
+   * every result. */
+  if (column == COLUMN_RULE || column == COLUMN_RELEVANCE)
+    g_signal_connect_swapped (item, "changed", G_CALLBACK (update_cell), list_item);
   update_cell (list_item);
 }
 
@@ -237,9 +303,13 @@ unbind_cb (GtkSignalListItemFactory *factory,
            gpointer user_data)
 {
   LensLayerItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *child = gtk_list_item_get_child (list_item);
 
   if (item)
     g_signal_handlers_disconnect_by_data (item, list_item);
+  if (GPOINTER_TO_INT (user_data) == COLUMN_RULE && child)
+    release_editor (list_of (factory),
+                    gtk_stack_get_child_by_name (GTK_STACK (child), "edit"));
 }
 
 /* Every column but the name keeps its width, so that a long name or
@@ -253,6 +323,7 @@ add_column (LensLayerList *self,
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *c;
 
+  g_object_set_data (G_OBJECT (factory), "list", self);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GINT_TO_POINTER (column));
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GINT_TO_POINTER (column));
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), GINT_TO_POINTER (column));
@@ -327,15 +398,10 @@ static GtkWidget *
 find_rule_button (GtkWidget *widget,
                   const char *layer)
 {
-  if (GTK_IS_MENU_BUTTON (widget))
-    {
-      GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (widget));
-
-      if (LENS_IS_RULE_EDITOR (popover) && gtk_widget_get_mapped (widget)
-          && g_strcmp0 (lens_rule_editor_get_layer_name (LENS_RULE_EDITOR (popover)), layer) == 0)
-        return widget;
-      return NULL;
-    }
+  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "rule"))
+    return gtk_widget_get_mapped (widget)
+           && g_strcmp0 (g_object_get_data (G_OBJECT (widget), "layer"), layer) == 0
+           ? widget : NULL;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
        child = gtk_widget_get_next_sibling (child))
     {
@@ -377,7 +443,7 @@ edit_later_cb (gpointer user_data)
   GtkWidget *button = find_rule_button (GTK_WIDGET (later->list->view), later->layer);
 
   if (button)
-    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    open_editor (later->list, button);
   g_object_unref (later->list);
   g_free (later->layer);
   g_free (later);
@@ -404,7 +470,7 @@ lens_layer_list_edit (LensLayerList *self,
   button = find_rule_button (GTK_WIDGET (self->view), layer);
   if (button)
     {
-      gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+      open_editor (self, button);
       return TRUE;
     }
   /* GTK 4.8 has no gtk_column_view_scroll_to (): move the scrollbar to the
@@ -423,6 +489,19 @@ lens_layer_list_edit (LensLayerList *self,
   return TRUE;
 }
 
+/* Enter (or a double click) on a row opens its rule editor. */
+static void
+row_activated_cb (GtkColumnView *view,
+                  guint position,
+                  LensLayerList *self)
+{
+  g_autoptr(LensLayerItem) item = g_list_model_get_item (G_LIST_MODEL (self->store), position);
+  const LrpLayer *layer = item ? lens_layer_item_get_layer (item) : NULL;
+
+  if (layer && layer->linear_index >= 0)
+    lens_layer_list_edit (self, layer->name);
+}
+
 GListModel *
 lens_layer_list_get_model (LensLayerList *self)
 {
@@ -437,6 +516,9 @@ lens_layer_list_dispose (GObject *object)
 
   GtkWidget *child;
 
+  if (self->editor && gtk_widget_get_parent (GTK_WIDGET (self->editor)))
+    gtk_widget_unparent (GTK_WIDGET (self->editor));
+  g_clear_object (&self->editor);
   gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_LAYER_LIST);
   /* The template's box is not a bound child: unparent it ourselves. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
@@ -467,8 +549,10 @@ lens_layer_list_init (LensLayerList *self)
   g_autoptr(GtkNoSelection) selection = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->editor = g_object_ref_sink (LENS_RULE_EDITOR (lens_rule_editor_new ()));
   self->store = g_list_store_new (LENS_TYPE_LAYER_ITEM);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->store)));
+  g_signal_connect (self->view, "activate", G_CALLBACK (row_activated_cb), self);
   gtk_column_view_set_model (self->view, GTK_SELECTION_MODEL (selection));
   add_column (self, "#", COLUMN_INDEX, 32);
   add_column (self, "Layer", COLUMN_NAME, -1);

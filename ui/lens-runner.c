@@ -135,15 +135,31 @@ by_probability (gconstpointer a,
   return pa < pb ? 1 : pa > pb ? -1 : *(const int *) a - *(const int *) b;
 }
 
+/* ΣR of a tensor, for the layer list: VGG16 holds 15 M values of relevance,
+ * so blocks are summed in float across 8 lanes (the compiler vectorises it)
+ * and the blocks in double; far finer than the 0.1 % the list shows. */
 static double
 tensor_sum (const LrpTensor *t)
 {
   const float *v = lrp_tensor_get_data (t);
-  double s = 0;
+  int64_t n = lrp_tensor_get_n_elements (t);
+  double total = 0;
 
-  for (int64_t i = 0; i < lrp_tensor_get_n_elements (t); i++)
-    s += v[i];
-  return s;
+  for (int64_t start = 0; start < n; start += 1024)
+    {
+      int64_t end = MIN (n, start + 1024);
+      float lane[8] = { 0 };
+      int64_t i = start;
+
+      for (; i + 8 <= end; i += 8)
+        for (int k = 0; k < 8; k++)
+          lane[k] += v[i + k];
+      for (; i < end; i++)
+        lane[0] += v[i];
+      for (int k = 0; k < 8; k++)
+        total += lane[k];
+    }
+  return total;
 }
 
 /* Everything the views need, read off the explainer in the worker. */
