@@ -111,6 +111,24 @@ def run(app):
     check("a class change equals `lrplens explain --class 4`",
           same(coat, cli_relevance("--class", "4")))
 
+    # Contrast: class 4 against class 6, as `--contrast 6`.
+    runs = s["runs"]
+    app.activate("win.contrast-class", 6, "i")
+    s = app.wait_result(30, after_runs=runs)
+    check("a contrast equals `lrplens explain --class 4 --contrast 6`",
+          same(gui_relevance(app), cli_relevance("--class", "4", "--contrast", "6")))
+    app.activate("win.contrast-class", 4, "i")
+    time.sleep(0.3)
+    t = app.status()
+    check("contrast with the explained class itself is refused",
+          app.state("win.contrast-class") == 6 and t["generation"] == s["generation"], t)
+    app.activate("win.explain-class", 6, "i")
+    s = app.wait_result(30)
+    check("explaining the contrast class drops the contrast",
+          s["class"] == 6 and app.state("win.contrast-class") == -1, s)
+    app.activate("win.explain-class", 4, "i")
+    s = app.wait_result(30)
+
     # 3. One layer's rule.
     layer = first_conv_name()
     runs = s["runs"]

@@ -13,7 +13,7 @@
 
 #include <math.h>
 
-#define THUMB_SIZE 72
+#define THUMB_SIZE 64
 #define MAX_IMAGES 500
 
 struct _LensFolderStrip
@@ -105,7 +105,7 @@ predict_done_cb (GObject *source,
   g_autoptr(LensFolderStrip) self = user_data;
   Prediction *p = g_task_get_task_data (G_TASK (res));
   g_autoptr(GError) error = NULL;
-  GtkWidget *button, *box, *picture, *label;
+  GtkWidget *button, *box, *picture, *label, *percent;
   g_autofree char *text = NULL, *base = NULL, *description = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (res), &error)
@@ -117,6 +117,7 @@ predict_done_cb (GObject *source,
   box = gtk_button_get_child (GTK_BUTTON (button));
   picture = gtk_widget_get_first_child (box);
   label = gtk_widget_get_next_sibling (picture);
+  percent = gtk_widget_get_next_sibling (label);
   base = g_path_get_basename (p->path);
   if (p->thumbnail)
     {
@@ -127,6 +128,7 @@ predict_done_cb (GObject *source,
   if (error)
     {
       text = g_strdup ("cannot read");
+      gtk_label_set_text (GTK_LABEL (percent), "");
       gtk_widget_set_tooltip_text (button, error->message);
       description = g_strdup_printf ("%s: %s", base, error->message);
     }
@@ -134,7 +136,11 @@ predict_done_cb (GObject *source,
     {
       const char *name = lrp_model_get_label (p->model, p->class_index);
 
-      text = g_strdup_printf ("%s %.0f %%", name, 100 * p->confidence);
+      g_autofree char *sure = g_strdup_printf ("%.0f %%", 100 * p->confidence);
+
+      /* The class may be long; the probability gets a line of its own. */
+      text = g_strdup (name);
+      gtk_label_set_text (GTK_LABEL (percent), sure);
       gtk_widget_set_tooltip_text (button, base);
       description = g_strdup_printf ("%s: %s, %.0f %%", base, name, 100 * p->confidence);
     }
@@ -193,6 +199,7 @@ thumb_button (LensFolderStrip *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *picture = gtk_picture_new ();
   GtkWidget *label = gtk_label_new ("…");
+  GtkWidget *percent = gtk_label_new (NULL);
   g_autofree char *base = g_path_get_basename (path);
 
   gtk_widget_set_size_request (picture, THUMB_SIZE, THUMB_SIZE);
@@ -200,8 +207,12 @@ thumb_button (LensFolderStrip *self,
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 12);
   gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (percent, "caption");
+  gtk_widget_add_css_class (percent, "dim-label");
+  gtk_widget_add_css_class (percent, "numeric");
   gtk_box_append (GTK_BOX (box), picture);
   gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), percent);
   gtk_button_set_child (GTK_BUTTON (button), box);
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_add_css_class (button, "thumbnail");

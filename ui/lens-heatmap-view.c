@@ -222,6 +222,7 @@ set_zoom (LensHeatmapView *self,
   self->zoom = zoom;
   if (zoom == 0)
     self->pan_x = self->pan_y = 0;
+  set_readout (self, NULL);   /* the pixel under the pointer moved */
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
 }

@@ -386,6 +386,8 @@ lens_layer_list_set_result (LensLayerList *self,
       for (int i = (int) result->layers->len - 1; i >= -1; i--)
         g_ptr_array_add (items, lens_layer_item_new (result, i));
       g_list_store_splice (self->store, 0, n, items->pdata, items->len);
+      /* A new model starts at its output, at the top. */
+      gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->view)), 0);
     }
   lens_result_ref (result);
   g_clear_pointer (&self->result, lens_result_unref);

@@ -112,8 +112,9 @@ lens_prediction_list_set_result (LensPredictionList *self,
   gboolean new_source;
 
   g_return_if_fail (LENS_IS_PREDICTION_LIST (self));
-  if (result == NULL || result == self->result)
+  if (result == NULL)
     return;
+  /* The same result again puts back choices made since (a cancelled class). */
   new_source = self->result == NULL || self->result->source_serial != result->source_serial;
   lens_result_ref (result);
   g_clear_pointer (&self->result, lens_result_unref);

@@ -117,13 +117,35 @@ lens_rule_editor_dup_rule_text (LensRuleEditor *self)
   return g_string_free (s, FALSE);
 }
 
+/* ZBox bounds are typed: a low above the high is marked, not applied. */
+static gboolean
+bounds_are_valid (LensRuleEditor *self)
+{
+  g_autofree char *low = bound_text (self->low);
+  g_autofree char *high = bound_text (self->high);
+  gboolean valid = !g_str_equal (selected_kind (self), "zbox") || low == NULL || high == NULL
+                   || g_ascii_strtod (low, NULL) <= g_ascii_strtod (high, NULL);
+
+  if (valid)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->low), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->high), "error");
+    }
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->low), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->high), "error");
+    }
+  return valid;
+}
+
 static void
 changed_cb (LensRuleEditor *self)
 {
   g_autofree char *text = NULL;
 
   show_parameters (self);
-  if (self->loading || self->layer == NULL)
+  if (self->loading || self->layer == NULL || !bounds_are_valid (self))
     return;
   text = lens_rule_editor_dup_rule_text (self);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.set-rule", "(ss)", self->layer, text);

@@ -13,6 +13,7 @@
 #include "lens-loop-meter.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 static LensResult *
 current_result (LensWindow *self)
@@ -46,8 +47,12 @@ explain_class_action (GSimpleAction *action,
   LensWindow *self = user_data;
   int c = g_variant_get_int32 (parameter);
 
-  if (class_is_valid (self, c, "Cannot explain that class"))
-    lens_document_set_class (self->document, c);
+  if (!class_is_valid (self, c, "Cannot explain that class"))
+    return;
+  /* A class against itself explains nothing: drop the contrast. */
+  if (c >= 0 && c == lens_document_get_contrast (self->document))
+    lens_document_set_contrast (self->document, -1);
+  lens_document_set_class (self->document, c);
 }
 
 static void
@@ -58,8 +63,18 @@ contrast_class_action (GSimpleAction *action,
   LensWindow *self = user_data;
   int c = g_variant_get_int32 (parameter);
 
-  if (class_is_valid (self, c, "Cannot contrast with that class"))
-    lens_document_set_contrast (self->document, c);
+  LensResult *result = current_result (self);
+
+  if (!class_is_valid (self, c, "Cannot contrast with that class"))
+    return;
+  if (c >= 0 && result && c == result->class_index)
+    {
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (
+        "Choose another class to contrast with than the one explained"));
+      lens_prediction_list_set_result (self->prediction, result);
+      return;
+    }
+  lens_document_set_contrast (self->document, c);
 }
 
 static void
@@ -83,14 +98,31 @@ preset_action (GSimpleAction *action,
   const char *preset = g_variant_get_string (parameter, NULL);
   g_autoptr(GError) error = NULL;
 
+  gboolean edited = FALSE;
+  LensResult *result = current_result (self);
+
   if (g_str_equal (preset, "custom") || g_str_equal (preset, lens_document_get_preset (self->document)))
-    return;
+    {
+      _lens_window_actions_update (self);   /* the drop-down shows what is in force */
+      return;
+    }
+  for (guint i = 0; result && i < result->layers->len; i++)
+    edited = edited || ((const LrpLayer *) g_ptr_array_index (result->layers, i))->overridden;
   if (!lens_document_set_preset (self->document, preset, &error))
     {
       _lens_window_show_error (self, "Unknown preset", error);
       return;
     }
   g_settings_set_string (self->settings, "preset", preset);
+  if (edited)
+    {
+      /* The preset replaced every rule, the edited ones too: say so. */
+      AdwToast *toast = adw_toast_new ("The preset set every layer's rule");
+
+      adw_toast_set_button_label (toast, "_Undo");
+      adw_toast_set_action_name (toast, "win.undo");
+      adw_toast_overlay_add_toast (self->toasts, toast);
+    }
 }
 
 static void
@@ -150,6 +182,9 @@ cancel_action (GSimpleAction *action,
   if (!lens_runner_get_busy (self->runner))
     return;
   lens_runner_cancel (self->runner);
+  /* The lists show the explanation that is on screen, not the one stopped. */
+  if (current_result (self))
+    lens_prediction_list_set_result (self->prediction, current_result (self));
   adw_toast_overlay_add_toast (self->toasts,
                                adw_toast_new ("Stopped: showing the last finished explanation"));
 }
@@ -390,17 +425,27 @@ export_dialog_action (GSimpleAction *action,
 {
   LensWindow *self = user_data;
   const char *what = g_variant_get_string (parameter, NULL);
-  const char *suggested = g_str_equal (what, "relevance") ? "relevance.npy"
-                          : g_str_equal (what, "rules") ? "rules.json"
-                          : g_str_equal (what, "overlay") ? "overlay.png"
-                          : g_str_equal (what, "colorbar") ? "colorbar.pdf" : "heatmap.png";
+  const char *image = lens_document_get_image_path (self->document);
+  g_autofree char *base = image ? g_path_get_basename (image) : g_strdup ("lrplens");
+  g_autofree char *suggested = NULL;
+  const char *ext = g_str_equal (what, "relevance") ? "npy"
+                    : g_str_equal (what, "rules") ? "json"
+                    : g_str_equal (what, "colorbar") ? "pdf" : "png";
   const char *pattern = g_str_equal (what, "relevance") ? "*.npy"
                         : g_str_equal (what, "rules") ? "*.json" : "*.png *.pdf *.svg";
+  const char *title = g_str_equal (what, "relevance") ? "NumPy Arrays (.npy)"
+                      : g_str_equal (what, "rules") ? "Rule Maps (JSON)"
+                      : "PNG, PDF or SVG";
   GtkFileChooser *chooser;
+
+  /* "coat-heatmap.png": named after the image, so exports of several sit apart. */
+  if (strrchr (base, '.'))
+    *strrchr (base, '.') = '\0';
+  suggested = g_strdup_printf ("%s-%s.%s", base, what, ext);
 
   g_free (self->export_what);
   self->export_what = g_strdup (what);
-  chooser = _lens_window_chooser_new (self, "Export", GTK_FILE_CHOOSER_ACTION_SAVE, suggested,
+  chooser = _lens_window_chooser_new (self, title, GTK_FILE_CHOOSER_ACTION_SAVE, suggested,
                                       pattern, export_to);
   if (g_str_equal (what, "heatmap") || g_str_equal (what, "overlay"))
     {

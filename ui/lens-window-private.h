@@ -28,6 +28,8 @@ struct _LensWindow
   GtkLabel *timing;
   LensHeatmapView *view;
   GtkLabel *readout;
+  GtkLabel *explained;
+  GtkWidget *scale_box;
   GtkRevealer *progress_revealer;
   GtkLabel *progress_label;
   GtkProgressBar *progress_bar;

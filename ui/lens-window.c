@@ -15,6 +15,8 @@
 
 #include "lens-loader.h"
 
+#include <string.h>
+
 #define DEFAULT_MODEL "resource:///org/lrplens/Lens/models/fashion-cnn.onnx"
 #define DEFAULT_IMAGE "resource:///org/lrplens/Lens/images/fmnist-0-ankle-boot.png"
 
@@ -54,8 +56,12 @@ update_title (LensWindow *self)
   g_autofree char *model = model_path ? display_name (model_path) : NULL;
   g_autofree char *image = image_path ? display_name (image_path) : NULL;
 
+  g_autofree char *title = model && image ? g_strdup_printf ("%s — %s — lrplens", image, model)
+                                           : g_strdup ("lrplens");
+
   adw_window_title_set_title (self->title, model ? model : "lrplens");
   adw_window_title_set_subtitle (self->title, image ? image : "");
+  gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
 static void
@@ -325,6 +331,8 @@ result_changed_cb (LensWindow *self)
                                  result->contrast >= 0 ? " against " : "",
                                  result->contrast >= 0
                                  ? lrp_model_get_label (result->model, result->contrast) : "");
+  gtk_label_set_text (self->explained, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->explained), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
   _lens_window_actions_update (self);
@@ -379,6 +387,8 @@ view_mode_changed_cb (LensWindow *self)
   g_autofree char *mode = g_settings_get_string (self->settings, "view");
 
   gtk_widget_set_visible (self->opacity_box, g_str_equal (mode, "overlay"));
+  /* The image alone has no colours to explain. */
+  gtk_widget_set_visible (self->scale_box, !g_str_equal (mode, "image"));
 }
 
 static void
@@ -513,33 +523,49 @@ recent_changed_cb (LensWindow *self)
   g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The bundled files: models, then Fashion-MNIST images, then photos (for
+ * ImageNet models, which lrplens does not bundle). */
 static GMenuModel *
 samples_menu (void)
 {
   GMenu *menu = g_menu_new ();
-  const char *const folders[] = { "models", "images" };
-  const char *const titles[] = { "Models", "Images" };
+  const struct { const char *folder; const char *title; gboolean photos; } sections[] = {
+    { "models", "Models", FALSE },
+    { "images", "Fashion-MNIST Images", FALSE },
+    { "images", "Photos, for ImageNet Models", TRUE },
+  };
 
-  for (gsize f = 0; f < G_N_ELEMENTS (folders); f++)
+  for (gsize s = 0; s < G_N_ELEMENTS (sections); s++)
     {
-      g_autofree char *dir = g_strdup_printf ("/org/lrplens/Lens/%s/", folders[f]);
+      g_autofree char *dir = g_strdup_printf ("/org/lrplens/Lens/%s/", sections[s].folder);
       g_auto(GStrv) names = g_resources_enumerate_children (dir, 0, NULL);
       g_autoptr(GMenu) section = g_menu_new ();
 
+      if (names)
+        qsort (names, g_strv_length (names), sizeof (char *), compare_names);
       for (int i = 0; names && names[i]; i++)
         {
-          g_autofree char *id = g_strconcat (folders[f], "/", names[i], NULL);
+          g_autofree char *id = g_strconcat (sections[s].folder, "/", names[i], NULL);
           g_autofree char *label = g_strdup (names[i]);
+          gboolean fmnist = g_str_has_prefix (names[i], "fmnist-");
           g_autoptr(GMenuItem) item = NULL;
 
-          if (g_str_equal (names[i], "default.png"))
+          if (g_str_equal (names[i], "default.png") || !strrchr (label, '.')
+              || (g_str_equal (sections[s].folder, "images") && fmnist == sections[s].photos))
             continue;
           *strrchr (label, '.') = '\0';
           item = g_menu_item_new (label, NULL);
           g_menu_item_set_action_and_target (item, "app.sample", "s", id);
           g_menu_append_item (section, item);
         }
-      g_menu_append_section (menu, titles[f], G_MENU_MODEL (section));
+      g_menu_append_section (menu, sections[s].title, G_MENU_MODEL (section));
     }
   return G_MENU_MODEL (menu);
 }
@@ -603,6 +629,8 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LensWindow, timing);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, view);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, readout);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, explained);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, scale_box);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, progress_bar);
