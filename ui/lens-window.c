@@ -462,17 +462,61 @@ normalization_selected_cb (LensWindow *self)
                            ? "absolute" : "symmetric");
 }
 
+/* The preset list names each composite and says what it does (the engine's
+ * description); the button shows just the name. */
+static void
+preset_row_setup_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem *item,
+                     gpointer user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *name = gtk_label_new (NULL);
+  GtkWidget *about = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_xalign (GTK_LABEL (about), 0);
+  gtk_label_set_wrap (GTK_LABEL (about), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (about), 40);
+  gtk_widget_add_css_class (about, "caption");
+  gtk_widget_add_css_class (about, "dim-label");
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), about);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+preset_row_bind_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem *item,
+                    gpointer user_data)
+{
+  const char *preset = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  GtkWidget *name = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *about = gtk_widget_get_next_sibling (name);
+  const char *const *descriptions = NULL;
+  const char *const *names = lrp_composite_list_builtin (&descriptions);
+  const char *text = "A rule map loaded from a file, or another preset edited";
+
+  for (int i = 0; names[i]; i++)
+    if (g_str_equal (names[i], preset))
+      text = descriptions[i];
+  gtk_label_set_text (GTK_LABEL (name), preset);
+  gtk_label_set_text (GTK_LABEL (about), text);
+}
+
 static void
 fill_drop_downs (LensWindow *self)
 {
   g_autoptr(GtkStringList) presets = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) colormaps = gtk_string_list_new (lrp_colormap_list ());
-  const char *const *descriptions = NULL;
-  const char *const *names = lrp_composite_list_builtin (&descriptions);
+  g_autoptr(GtkListItemFactory) rows = gtk_signal_list_item_factory_new ();
+  const char *const *names = lrp_composite_list_builtin (NULL);
 
   for (int i = 0; names[i]; i++)
     gtk_string_list_append (presets, names[i]);
   gtk_string_list_append (presets, "custom");
+  g_signal_connect (rows, "setup", G_CALLBACK (preset_row_setup_cb), NULL);
+  g_signal_connect (rows, "bind", G_CALLBACK (preset_row_bind_cb), NULL);
+  gtk_drop_down_set_list_factory (self->preset, rows);
   self->updating = TRUE;
   gtk_drop_down_set_model (self->preset, G_LIST_MODEL (presets));
   gtk_drop_down_set_model (self->colormap, G_LIST_MODEL (colormaps));
