@@ -178,11 +178,22 @@ update_relevance_cell (GtkListItem *list_item,
   g_autofree char *text = NULL;
   g_autofree char *tooltip = NULL;
 
-  if (!isfinite (share))
+  if (!isfinite (sum))
     {
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), 0);
       gtk_label_set_text (GTK_LABEL (label), "—");
       gtk_widget_set_tooltip_text (box, "No relevance reaches this tensor");
+      return;
+    }
+  if (!isfinite (share))
+    {
+      /* Start from one with a contrast: 1 − 1 = 0 to start with, so no
+       * share, but the sums still tell where relevance goes. */
+      text = g_strdup_printf ("%.3g", sum);
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), 0);
+      gtk_label_set_text (GTK_LABEL (label), text);
+      gtk_widget_set_tooltip_text (box, "ΣR here; the start relevance sums to zero, so there "
+                                        "is no share of it to show");
       return;
     }
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), CLAMP (fabs (share), 0, 1));

@@ -311,6 +311,24 @@ lens_window_get_runner (LensWindow *self)
   return self->runner;
 }
 
+/* Between a new model or image and its first explanation, what is on
+ * screen belongs to the old one: dim it. */
+static void
+update_stale (LensWindow *self)
+{
+  LensResult *result = lens_runner_get_result (self->runner);
+  gboolean stale = result
+                   && result->source_serial != lens_document_get_source_serial (self->document);
+  GtkWidget *panes[] = { GTK_WIDGET (self->view), GTK_WIDGET (self->layers),
+                         GTK_WIDGET (self->prediction) };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (panes); i++)
+    if (stale)
+      gtk_widget_add_css_class (panes[i], "stale");
+    else
+      gtk_widget_remove_css_class (panes[i], "stale");
+}
+
 static void
 result_changed_cb (LensWindow *self)
 {
@@ -320,6 +338,7 @@ result_changed_cb (LensWindow *self)
 
   if (result == NULL)
     return;
+  update_stale (self);
   lens_heatmap_view_set_result (self->view, result);
   lens_colorbar_set_result (self->colorbar, result);
   lens_prediction_list_set_result (self->prediction, result);
@@ -736,6 +755,8 @@ lens_window_init (LensWindow *self)
   lens_document_clear_history (self->document);
   self->runner = lens_runner_new (self->document);
   g_signal_connect_swapped (self->runner, "notify::result", G_CALLBACK (result_changed_cb), self);
+  g_signal_connect_swapped (self->document, "notify::source-serial", G_CALLBACK (update_stale),
+                            self);
   g_signal_connect_swapped (self->runner, "notify::show-progress",
                             G_CALLBACK (progress_changed_cb), self);
   g_signal_connect_swapped (self->runner, "notify::progress-text",
