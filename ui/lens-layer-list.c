@@ -95,8 +95,11 @@ update_rule_cell (GtkListItem *list_item,
     {
       gtk_label_set_text (GTK_LABEL (fixed), label);
       gtk_stack_set_visible_child (GTK_STACK (stack), fixed);
+      /* Hidden, so that a screen reader does not find a nameless button. */
+      gtk_widget_set_visible (button, FALSE);
       return;
     }
+  gtk_widget_set_visible (button, TRUE);
   /* A new class or image leaves the rules as they were: touch nothing, so
    * that a re-run costs no relayout of the list. */
   description = g_strdup_printf ("Rule of %s: %s%s", layer->name, layer->rule_text,
