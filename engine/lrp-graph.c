@@ -103,6 +103,15 @@ check_supported (const char *display_name,
                        k->min_inputs, k->max_inputs, k->min_outputs, k->max_outputs);
           return FALSE;
         }
+      /* Only later outputs are optional ("" = not wanted): the rest of the
+       * engine reads a node's result as its first output. */
+      if (gn->n_outputs > 0 && gn->outputs[0][0] == '\0')
+        {
+          g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED,
+                       "%s: node “%s” (%s) leaves its first output unnamed", display_name,
+                       gn->name, gn->op_type);
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -212,6 +212,23 @@ test_model_messages (void)
                         LRP_MODEL_ERROR_FAILED, "metadata “lrplens.std”: not JSON");
 }
 
+/* Found by the fuzzer: a node kept with its first output unnamed made
+ * lrp_model_describe () read values[-1]. */
+static void
+test_first_output_unnamed (void)
+{
+  assert_model_refused ("first-output-unnamed.onnx", LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED,
+                        "leaves its first output unnamed");
+}
+
+/* Found by the fuzzer: pads of INT64_MIN (negated by ABS before). */
+static void
+test_pad_int64_min (void)
+{
+  assert_model_refused ("pad-int64-min.onnx", LRP_MODEL_ERROR, LRP_MODEL_ERROR_SHAPE,
+                        "do not fit axis");
+}
+
 static void
 test_npy_header_not_ascii (void)
 {
@@ -243,6 +260,17 @@ test_image_formats (void)
   g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE);
   g_assert_nonnull (strstr (error->message, "a BMP info header of a size no BMP version has"));
   g_clear_error (&error);
+  for (int i = 0; i < 2; i++)
+    {
+      const char *name[] = { "bmp-offset-84mb.bmp", "bmp-palette-181mb.bmp" };
+      const char *text[] = { "pixels start beyond the end", "more than 256 colours" };
+      g_autofree char *path = regression ("image", name[i]);
+
+      g_assert_null (lrp_image_load (path, &error));
+      g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE);
+      g_assert_nonnull (strstr (error->message, text[i]));
+      g_clear_error (&error);
+    }
   g_assert_null (lrp_image_load (gif, &error));
   g_assert_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE);
   g_assert_nonnull (strstr (error->message, "not an image lrplens reads"));
@@ -304,6 +332,8 @@ main (int argc,
   g_test_add_func ("/hostile/tensor/claims-2-28", test_tensor_claims_2_28);
   g_test_add_func ("/hostile/image/budget", test_image_budget);
   g_test_add_func ("/hostile/model/messages", test_model_messages);
+  g_test_add_func ("/hostile/model/first-output-unnamed", test_first_output_unnamed);
+  g_test_add_func ("/hostile/model/pad-int64-min", test_pad_int64_min);
   g_test_add_func ("/hostile/tensor/npy-header-not-ascii", test_npy_header_not_ascii);
   g_test_add_func ("/hostile/image/formats", test_image_formats);
   g_test_add_func ("/hostile/rules", test_rules);
