@@ -522,12 +522,59 @@ preset_row_bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (about), text);
 }
 
+/* The colormap list shows each map as a swatch beside its name. */
+static void
+colormap_row_setup_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem *item,
+                       gpointer user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *swatch = gtk_picture_new ();
+  GtkWidget *name;
+
+  gtk_widget_set_size_request (swatch, 64, 12);
+  gtk_picture_set_can_shrink (GTK_PICTURE (swatch), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (swatch), GTK_CONTENT_FIT_FILL);
+  gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+  name = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_box_append (GTK_BOX (box), swatch);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+colormap_row_bind_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem *item,
+                      gpointer user_data)
+{
+  const char *name = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  GtkWidget *swatch = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  cairo_surface_t *bar = lrp_colormap_render_bar (name, 64, 1);
+  g_autoptr(GBytes) pixels = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  /* Cairo's ARGB32 is premultiplied BGRA in memory on little-endian machines. */
+  cairo_surface_flush (bar);
+  pixels = g_bytes_new (cairo_image_surface_get_data (bar),
+                        (gsize) cairo_image_surface_get_stride (bar));
+  texture = gdk_memory_texture_new (64, 1, G_BYTE_ORDER == G_LITTLE_ENDIAN
+                                           ? GDK_MEMORY_B8G8R8A8_PREMULTIPLIED
+                                           : GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
+                                    pixels, (gsize) cairo_image_surface_get_stride (bar));
+  cairo_surface_destroy (bar);
+  gtk_picture_set_paintable (GTK_PICTURE (swatch), GDK_PAINTABLE (texture));
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (swatch)), name);
+}
+
 static void
 fill_drop_downs (LensWindow *self)
 {
   g_autoptr(GtkStringList) presets = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) colormaps = gtk_string_list_new (lrp_colormap_list ());
   g_autoptr(GtkListItemFactory) rows = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) maps = gtk_signal_list_item_factory_new ();
   const char *const *names = lrp_composite_list_builtin (NULL);
 
   for (int i = 0; names[i]; i++)
@@ -536,6 +583,9 @@ fill_drop_downs (LensWindow *self)
   g_signal_connect (rows, "setup", G_CALLBACK (preset_row_setup_cb), NULL);
   g_signal_connect (rows, "bind", G_CALLBACK (preset_row_bind_cb), NULL);
   gtk_drop_down_set_list_factory (self->preset, rows);
+  g_signal_connect (maps, "setup", G_CALLBACK (colormap_row_setup_cb), NULL);
+  g_signal_connect (maps, "bind", G_CALLBACK (colormap_row_bind_cb), NULL);
+  gtk_drop_down_set_list_factory (self->colormap, maps);
   self->updating = TRUE;
   gtk_drop_down_set_model (self->preset, G_LIST_MODEL (presets));
   gtk_drop_down_set_model (self->colormap, G_LIST_MODEL (colormaps));
