@@ -15,20 +15,28 @@
 
 enum { ONNX_FLOAT = 1, ONNX_INT64 = 7 };
 
-/* Names and strings from the file, as UTF-8: they end up in messages and
- * in the GUI.  protobuf-c does not check them; invalid bytes become U+FFFD
- * (the same way everywhere, so references between names still match). */
+/* Names and strings from the file, as UTF-8 on one line: they end up in
+ * messages (one line each) and in the GUI.  protobuf-c does not check
+ * them; invalid bytes become U+FFFD and control characters spaces (the same
+ * way everywhere, so references between names still match). */
 static char *
 dup_text (const char *s,
           gssize len)
 {
+  char *t;
+
   if (s == NULL)
     return g_strdup ("");
   if (len < 0)
     len = (gssize) strlen (s);
   if (g_utf8_validate_len (s, (gsize) len, NULL) && memchr (s, '\0', (gsize) len) == NULL)
-    return g_strndup (s, (gsize) len);
-  return g_utf8_make_valid (s, len);
+    t = g_strndup (s, (gsize) len);
+  else
+    t = g_utf8_make_valid (s, len);
+  for (char *c = t; *c; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      *c = ' ';
+  return t;
 }
 
 static const char *

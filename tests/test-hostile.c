@@ -210,6 +210,9 @@ test_model_messages (void)
   g_clear_error (&error);
   assert_model_refused ("metadata-json-error-domain.onnx", LRP_MODEL_ERROR,
                         LRP_MODEL_ERROR_FAILED, "metadata “lrplens.std”: not JSON");
+  /* One line, as the command line promises. */
+  assert_model_refused ("name-with-newline.onnx", LRP_MODEL_ERROR,
+                        LRP_MODEL_ERROR_UNSUPPORTED, "node “line break” uses operator Erf");
 }
 
 /* Found by the fuzzer: a node kept with its first output unnamed made

@@ -116,3 +116,8 @@ save(model([helper.make_node("Pad", ["c", "pads"], ["big"], name="pad"),
             helper.make_node("ReduceSum", ["big"], ["s"], name="sum", keepdims=1),
             helper.make_node("Add", ["x", "s"], ["y"], name="shift")], [x], [y], [c4, pads]),
      "model/fold-pad-200mb.onnx")
+
+# A node name with a line break and an unsupported operator: the message
+# names it, on one line (found in the fuzzer's corpus).
+save(model([helper.make_node("Erf", ["x"], ["y"], name="line\nbreak")], [x], [y]),
+     "model/name-with-newline.onnx")
