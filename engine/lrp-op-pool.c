@@ -759,7 +759,7 @@ maxpool_backward (const LrpNode *node,
 {
   g_autofree int64_t *argmax = NULL;
   g_autofree float *s = NULL;
-  g_autofree guint64 *classes = NULL;
+  const guint64 *classes = NULL;
   const float *x = lrp_tensor_f (in[0]);
   float *rx;
   LrpBackKind kind;
@@ -780,8 +780,8 @@ maxpool_backward (const LrpNode *node,
   /* Better: where the graph tells which positions are exactly equal
    * (identical receptive fields, lrp-ties.c), the first of the maximum's
    * class wins and different classes never tie, as in exact arithmetic. */
-  if (ctx->model != NULL)
-    classes = lrp_position_classes (ctx->model, ctx->acts, node->inputs[0]);
+  if (ctx->run != NULL)
+    classes = lrp_run_position_classes (ctx->run, node->inputs[0]);
   if (!lrp_maxpool_argmax (node, in[0], argmax, NULL,
                            LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), classes,
                            ctx->cancellable, error))

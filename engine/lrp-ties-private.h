@@ -7,6 +7,7 @@
 #pragma once
 
 #include "lrp-graph-private.h"
+#include "lrp-run-private.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,8 @@ G_BEGIN_DECLS
  * inputs.  NULL when some op on the way is not one of those (then nothing
  * is known), and for values of rank below 3. */
 guint64 *lrp_position_classes (const LrpModel *model, LrpTensor *const *acts, int value_id);
+/* The same, borrowed from @run, which computes the classes of every value
+ * once per input (a forward pass forgets them). */
+const guint64 *lrp_run_position_classes (LrpRun *run, int value_id);
 
 G_END_DECLS

@@ -342,18 +342,14 @@ node_classes (const LrpModel *m,
   return NULL;
 }
 
-guint64 *
-lrp_position_classes (const LrpModel *model,
-                      LrpTensor *const *acts,
-                      int value_id)
+/* The classes of every value produced by nodes 0 to @last. */
+static Classes *
+compute_classes (const LrpModel *model,
+                 LrpTensor *const *acts,
+                 int last)
 {
-  g_autofree Classes *cls = NULL;
-  int last = model->values[value_id].producer;
-  guint64 *result;
+  Classes *cls = g_new0 (Classes, model->n_values);
 
-  if (model->values[value_id].tensor->rank < 3)
-    return NULL;
-  cls = g_new0 (Classes, model->n_values);
   for (int i = 0; i < model->n_inputs; i++)
     {
       int v = model->inputs[i];
@@ -371,8 +367,46 @@ lrp_position_classes (const LrpModel *model,
       cls[y].cls = node_classes (model, node, cls);
       cls[y].pad = OTHER_PAD;
     }
+  return cls;
+}
+
+guint64 *
+lrp_position_classes (const LrpModel *model,
+                      LrpTensor *const *acts,
+                      int value_id)
+{
+  g_autofree Classes *cls = NULL;
+  guint64 *result;
+
+  if (model->values[value_id].tensor->rank < 3)
+    return NULL;
+  cls = compute_classes (model, acts, model->values[value_id].producer);
   result = g_steal_pointer (&cls[value_id].cls);
   for (int v = 0; v < model->n_values; v++)
     g_free (cls[v].cls);
   return result;
+}
+
+const guint64 *
+lrp_run_position_classes (LrpRun *run,
+                          int value_id)
+{
+  const LrpModel *m = run->model;
+
+  if (run->classes == NULL)
+    {
+      g_autofree Classes *cls = NULL;
+      int last = -1;
+
+      /* Nothing after the last MaxPool asks for them. */
+      for (int n = 0; n < m->n_nodes; n++)
+        if (strstr (m->nodes[n].op_type, "MaxPool") != NULL)
+          last = n;
+      cls = compute_classes (m, run->acts, last);
+
+      run->classes = g_new0 (guint64 *, m->n_values);
+      for (int v = 0; v < m->n_values; v++)
+        run->classes[v] = cls[v].cls;
+    }
+  return run->classes[value_id];
 }

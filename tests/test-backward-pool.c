@@ -296,7 +296,7 @@ test_maxpool_exact_ties (void)
   ctx.mode = LRP_BACKWARD_GRADIENT;
   ctx.rule = lrp_rule_default (LRP_RULE_GRADIENT);
   ctx.acts = (LrpTensor *const *) run->acts;
-  ctx.model = model;
+  ctx.run = run;
   in[0] = run->acts[hv];
   out[0] = run->acts[pool->outputs[0]];
   r_out[0] = lrp_tensor_new_float (4, (const int64_t[]) { 1, 1, 3, 3 });
