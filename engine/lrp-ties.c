@@ -22,6 +22,7 @@
 #include "lrp-op-pool-private.h"
 #include "lrp-ops-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Padding markers: a convolution reads zeros there, as the input's
@@ -88,9 +89,11 @@ input_classes (const LrpTensor *x,
 }
 
 /* One window per output position: the hashes of its taps in scan order,
- * @pad for those outside the input. */
+ * @pad for those outside the input; or, with @as_set (a maximum), of the
+ * set of classes inside the input, whatever their order and number. */
 typedef struct
 {
+  gboolean as_set;
   int n_dims;
   int64_t in[LRP_MAX_RANK], out[LRP_MAX_RANK], kernel[LRP_MAX_RANK];
   int64_t stride[LRP_MAX_RANK], dilation[LRP_MAX_RANK], pad_begin[LRP_MAX_RANK];
@@ -124,6 +127,29 @@ window_classes_2d (const Windows *w,
       }
 }
 
+static int
+cmp_u64 (gconstpointer a,
+         gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The hash of the set of @n classes in @taps (sorted in place). */
+static guint64
+set_hash (guint64 *taps,
+          int64_t n)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xa54ff53a5f1d36f1);
+
+  qsort (taps, (size_t) n, sizeof *taps, cmp_u64);
+  for (int64_t i = 0; i < n; i++)
+    if (i == 0 || taps[i] != taps[i - 1])
+      h = mix (h, taps[i]);
+  return h;
+}
+
 static guint64 *
 window_classes (const Windows *w,
                 int64_t batch,
@@ -140,6 +166,42 @@ window_classes (const Windows *w,
       taps *= w->kernel[d];
     }
   out = g_new (guint64, batch * out_n);
+  if (w->as_set)
+    {
+      g_autofree guint64 *buf = g_new (guint64, taps);
+
+      for (int64_t n = 0; n < batch; n++)
+        for (int64_t o = 0; o < out_n; o++)
+          {
+            int64_t opos[LRP_MAX_RANK], rest = o, count = 0;
+
+            for (int d = w->n_dims - 1; d >= 0; d--)
+              {
+                opos[d] = rest % w->out[d];
+                rest /= w->out[d];
+              }
+            for (int64_t t = 0; t < taps; t++)
+              {
+                int64_t k = t, at = 0, stride = 1;
+                gboolean inside = TRUE;
+
+                for (int d = w->n_dims - 1; d >= 0; d--)
+                  {
+                    int64_t i = opos[d] * w->stride[d] - w->pad_begin[d]
+                                + k % w->kernel[d] * w->dilation[d];
+
+                    k /= w->kernel[d];
+                    inside &= i >= 0 && i < w->in[d];
+                    at += i * stride;
+                    stride *= w->in[d];
+                  }
+                if (inside)
+                  buf[count++] = in[n * in_n + at];
+              }
+            out[n * out_n + o] = set_hash (buf, count);
+          }
+      return out;
+    }
   if (w->n_dims == 2)
     {
       for (int64_t n = 0; n < batch; n++)
@@ -309,6 +371,7 @@ pool_classes (const LrpModel *m,
   if (cls[x].cls == NULL || m->values[x].tensor->rank < 3
       || !lrp_pool_geometry (node, m->values[x].tensor, &g, NULL))
     return NULL;
+  win.as_set = strstr (node->op_type, "MaxPool") != NULL;
   win.n_dims = g.n_spatial;
   for (int d = 0; d < g.n_spatial; d++)
     {

@@ -313,6 +313,34 @@ test_maxpool_exact_ties (void)
   lrp_run_free (run);
 }
 
+/* A maximum is the same for the same set of values: MaxPool windows whose
+ * taps hold the same classes in any order and number are one class. */
+static void
+test_maxpool_classes_as_sets (void)
+{
+  static const float x[16] = {
+    1, 2, 2, 1,
+    1, 2, 2, 1,
+    1, 1, 1, 3,
+    1, 1, 1, 1,
+  };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_auto(Case) c = { 0 };
+  g_autofree guint64 *cls = NULL;
+
+  lrp_test_graph_input (g, "x", 4, shape_4x4);
+  lrp_test_graph_node (g, "MaxPool", "op", "x", "y");
+  set_window_attrs (g, 2, 2, 0);
+  lrp_test_graph_output (g, "y");
+  case_load (&c, g, 4, shape_4x4, x);
+  cls = lrp_position_classes (c.model, (LrpTensor *const *) c.run->acts,
+                              c.node->outputs[0]);
+  g_assert_nonnull (cls);
+  g_assert_cmpuint (cls[0], ==, cls[1]);   /* {1, 2} both */
+  g_assert_cmpuint (cls[2], !=, cls[3]);   /* {1} and {1, 3} */
+  g_assert_cmpuint (cls[0], !=, cls[2]);
+}
+
 /* Padding is -∞ (negative inputs still win over it); overlapping windows
  * accumulate at a shared winner. */
 static void
@@ -719,6 +747,7 @@ main (int argc,
   lrp_test_init (&argc, &argv);
   g_test_add_func ("/backward-pool/maxpool-tie", test_maxpool_tie);
   g_test_add_func ("/backward-pool/maxpool-exact-ties", test_maxpool_exact_ties);
+  g_test_add_func ("/backward-pool/maxpool-classes-as-sets", test_maxpool_classes_as_sets);
   g_test_add_func ("/backward-pool/maxpool-pad-overlap", test_maxpool_pad_overlap);
   g_test_add_func ("/backward-pool/global-maxpool", test_global_maxpool);
   g_test_add_func ("/backward-pool/avgpool-norm", test_avgpool_norm);
