@@ -20,6 +20,7 @@
 #include "lrp-ties-private.h"
 #include "lrp-blas-private.h"
 #include "lrp-op-pool-private.h"
+#include "lrp-op-shape-private.h"
 #include "lrp-ops-private.h"
 
 #include <stdlib.h>
@@ -333,6 +334,36 @@ pointwise_classes (const LrpModel *m,
   return used > 0 ? g_steal_pointer (&out) : NULL;
 }
 
+/* Concat along the channels: every channel of a position comes from one
+ * input at that position. */
+static guint64 *
+concat_classes (const LrpModel *m,
+                const LrpNode *node,
+                const Classes *cls,
+                const LrpTensor *y)
+{
+  const LrpAxisParams *p = node->params;
+  int64_t np = positions (y), total = y->shape[0] * np;
+  g_autofree guint64 *out = NULL;
+
+  if (p == NULL || (p->axis != 1 && p->axis != 1 - y->rank))
+    return NULL;
+  out = g_new0 (guint64, total);
+  for (int i = 0; i < node->n_inputs; i++)
+    {
+      int v = node->inputs[i];
+
+      const LrpTensor *t = v >= 0 ? m->values[v].tensor : NULL;
+
+      if (t == NULL || cls[v].cls == NULL || t->rank != y->rank || t->shape[0] != y->shape[0]
+          || positions (t) != np)
+        return NULL;
+      for (int64_t q = 0; q < total; q++)
+        out[q] = mix (out[q], cls[v].cls[q]);
+    }
+  return g_steal_pointer (&out);
+}
+
 static guint64 *
 conv_classes (const LrpModel *m,
               const LrpNode *node,
@@ -402,6 +433,8 @@ node_classes (const LrpModel *m,
     return pool_classes (m, node, cls);
   if (g_str_equal (op, "BatchNormalization") || op_in (op, pointwise_ops))
     return pointwise_classes (m, node, cls, y);
+  if (g_str_equal (op, "Concat"))
+    return concat_classes (m, node, cls, y);
   return NULL;
 }
 

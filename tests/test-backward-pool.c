@@ -341,6 +341,45 @@ test_maxpool_classes_as_sets (void)
   g_assert_cmpuint (cls[0], !=, cls[2]);
 }
 
+/* Concat along the channels keeps the classes of its inputs' positions. */
+static void
+test_concat_classes (void)
+{
+  static const float x[16] = {
+    1, 1, 1, 1,
+    1, 1, 1, 1,
+    1, 1, 5, 1,
+    1, 1, 1, 1,
+  };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) input = lrp_tensor_new_float (4, shape_4x4);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint64 *cls = NULL;
+  LrpRun *run;
+
+  lrp_test_graph_input (g, "x", 4, shape_4x4);
+  lrp_test_graph_node (g, "Relu", "a", "x", "xa");
+  lrp_test_graph_node (g, "Sigmoid", "b", "x", "xb");
+  lrp_test_graph_node (g, "Concat", "cat", "xa,xb", "y");
+  lrp_test_graph_attr_int (g, "axis", 1);
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "test.onnx", NULL, &error);
+  g_assert_no_error (error);
+  memcpy (lrp_tensor_f (input), x, sizeof x);
+  run = lrp_run_new (model);
+  lrp_run_forward (run, input, NULL, &error);
+  g_assert_no_error (error);
+  cls = lrp_position_classes (model, (LrpTensor *const *) run->acts,
+                              model->nodes[model->n_nodes - 1].outputs[0]);
+  g_assert_nonnull (cls);
+  g_assert_cmpuint (cls[0], ==, cls[15]);
+  g_assert_cmpuint (cls[0], !=, cls[10]);
+  lrp_run_free (run);
+}
+
 /* Padding is -∞ (negative inputs still win over it); overlapping windows
  * accumulate at a shared winner. */
 static void
@@ -748,6 +787,7 @@ main (int argc,
   g_test_add_func ("/backward-pool/maxpool-tie", test_maxpool_tie);
   g_test_add_func ("/backward-pool/maxpool-exact-ties", test_maxpool_exact_ties);
   g_test_add_func ("/backward-pool/maxpool-classes-as-sets", test_maxpool_classes_as_sets);
+  g_test_add_func ("/backward-pool/concat-classes", test_concat_classes);
   g_test_add_func ("/backward-pool/maxpool-pad-overlap", test_maxpool_pad_overlap);
   g_test_add_func ("/backward-pool/global-maxpool", test_global_maxpool);
   g_test_add_func ("/backward-pool/avgpool-norm", test_avgpool_norm);
