@@ -35,8 +35,10 @@ typedef struct
 gboolean lrp_pool_geometry (const LrpNode *node, const LrpTensor *x, LrpPoolGeometry *g,
                             GError **error);
 
-/* Two window values closer than this many times the largest |value| of
- * the input tensor (half a float32 ulp of it) tie in the relevance pass.
+/* Where the position classes of lrp-ties.c are unknown (an op on the way
+ * they do not follow, or no graph): two window values closer than this
+ * many times the largest |value| of the input tensor (half a float32 ulp
+ * of it) tie in the relevance pass.
  * Measured both ways: the 98 Zennit reference cases need at least a
  * quarter ulp (OpenBLAS rounds identical receptive fields differently by
  * column, by up to 2 ulps of the value), and a random VGG16 stays within
