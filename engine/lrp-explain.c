@@ -216,6 +216,7 @@ run_node (LrpExplainer *e,
   ctx.linear = e->mode == LRP_BACKWARD_LRP ? (e->canonized ? e->canonized[n] : NULL)
                                            : (e->plain ? e->plain[n] : NULL);
   ctx.acts = (LrpTensor *const *) e->run->acts;
+  ctx.run = e->run;
   ctx.cancellable = cancellable;
   for (int i = 0; i < node->n_inputs; i++)
     {

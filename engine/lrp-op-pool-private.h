@@ -35,8 +35,10 @@ typedef struct
 gboolean lrp_pool_geometry (const LrpNode *node, const LrpTensor *x, LrpPoolGeometry *g,
                             GError **error);
 
-/* Two window values closer than this many times the largest |value| of
- * the input tensor (half a float32 ulp of it) tie in the relevance pass.
+/* Where the position classes of lrp-ties.c are unknown (an op on the way
+ * they do not follow, or no graph): two window values closer than this
+ * many times the largest |value| of the input tensor (half a float32 ulp
+ * of it) tie in the relevance pass.
  * Measured both ways: the 98 Zennit reference cases need at least a
  * quarter ulp (OpenBLAS rounds identical receptive fields differently by
  * column, by up to 2 ulps of the value), and a random VGG16 stays within
@@ -47,11 +49,13 @@ gboolean lrp_pool_geometry (const LrpNode *node, const LrpTensor *x, LrpPoolGeom
 /* For MaxPool or GlobalMaxPool @node on input @x: for every output element
  * (as many as the node's output has), the flat index in @x of the maximum
  * of its window, the first in scan order on ties (as PyTorch picks it), or
- * -1 when the window lies entirely in padding (its output is -∞).  This is
+ * -1 when the window lies entirely in padding (its output is -∞).  With
+ * @classes (lrp_position_classes () of @x), the first position of the
+ * maximum's class wins and @tolerance is not used.  This is
  * the forward of MaxPool; the relevance pass reuses it.  With @argmax
  * NULL, the maxima themselves go to @maxima. */
 gboolean lrp_maxpool_argmax (const LrpNode *node, const LrpTensor *x, int64_t *argmax,
-                             float *maxima, float tolerance,
+                             float *maxima, float tolerance, const guint64 *classes,
                              GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "lrp-op-pool-private.h"
 #include "lrp-parallel-private.h"
 #include "lrp-rules-private.h"
+#include "lrp-ties-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -377,13 +378,16 @@ ties (float v,
   return v >= floor_value && (v > 0.f || best <= 0.f);
 }
 
-/* In-plane offset of the first maximum of window @w of @x (a plane), or,
- * with @tolerance > 0, of the first value within @tolerance of it. */
+/* In-plane offset of the first maximum of window @w of @x (a plane); with
+ * @cls (the plane's position classes), of the first position in the
+ * maximum's class; else, with @tolerance > 0, of the first value within
+ * @tolerance of it. */
 static int64_t
 window_argmax (const LrpPoolGeometry *g,
                const int64_t *in_strides,
                const Window *w,
                const float *x,
+               const guint64 *cls,
                float tolerance)
 {
   int last = g->n_spatial - 1;
@@ -405,6 +409,20 @@ window_argmax (const LrpPoolGeometry *g,
           }
       }
   while (next_row (g, in_strides, w, t, &row));
+  if (cls != NULL && best_at >= 0 && !isnan (best))
+    {
+      /* The first position exactly equal to the maximum. */
+      guint64 c = cls[best_at];
+
+      memset (t, 0, sizeof t);
+      row = w->offset;
+      do
+        for (int64_t k = 0; k < w->count[last]; k++)
+          if (cls[row + k * step] == c)
+            return row + k * step;
+      while (next_row (g, in_strides, w, t, &row));
+      return best_at;
+    }
   if (tolerance <= 0.f || best_at < 0 || !isfinite (best))
     return best_at;
 
@@ -525,6 +543,8 @@ typedef struct
   int64_t *argmax;        /* NULL: write the maxima to y instead */
   float *y;
   float tolerance;
+  const guint64 *classes; /* per image and position, or NULL */
+  int64_t channels;
 } ArgmaxJob;
 
 /* The common case, 2-D without dilation, without the general window
@@ -535,6 +555,7 @@ argmax_plane_2d (const LrpPoolGeometry *g,
                  int64_t base,
                  int64_t *am,
                  float *y,
+                 const guint64 *cls,
                  float tolerance)
 {
   g_autofree float *row_max = am ? NULL : g_new (float, g->in[0] * g->out[1]);
@@ -605,7 +626,17 @@ argmax_plane_2d (const LrpPoolGeometry *g,
                 best_at = take ? h * g->in[1] + w : best_at;
                 best = take ? v : best;
               }
-          if (tolerance > 0.f && best_at >= 0 && isfinite (best))
+          if (cls != NULL && best_at >= 0 && best == best)
+            {
+              /* The first position exactly equal to the maximum: in its
+               * class (lrp-ties.c), whatever the rounding made of it. */
+              guint64 c = cls[best_at];
+
+              for (int64_t h = hhi - 1; h >= hlo; h--)
+                for (int64_t w = whi - 1; w >= wlo; w--)
+                  best_at = cls[h * g->in[1] + w] == c ? h * g->in[1] + w : best_at;
+            }
+          else if (tolerance > 0.f && best_at >= 0 && isfinite (best))
             {
               /* The first value that ties with the maximum but for rounding. */
               float floor_value = best - tolerance;
@@ -638,17 +669,18 @@ argmax_planes (int64_t begin,
       int64_t *am = j->argmax ? j->argmax + p * g->out_plane : NULL;
       float *y = j->y ? j->y + p * g->out_plane : NULL;
       int64_t opos[LRP_MAX_RANK] = { 0 };
+      const guint64 *cls = j->classes ? j->classes + p / j->channels * g->in_plane : NULL;
 
       if (plain_2d)
         {
-          argmax_plane_2d (g, plane, p * g->in_plane, am, y, j->tolerance);
+          argmax_plane_2d (g, plane, p * g->in_plane, am, y, cls, j->tolerance);
           continue;
         }
       for (int64_t o = 0; o < g->out_plane; o++, next_position (g, opos))
         {
           Window w;
           int64_t at = window_at (g, j->in_strides, opos, &w)
-                       ? window_argmax (g, j->in_strides, &w, plane, j->tolerance) : -1;
+                       ? window_argmax (g, j->in_strides, &w, plane, cls, j->tolerance) : -1;
 
           if (am)
             am[o] = at >= 0 ? p * g->in_plane + at : -1;
@@ -664,6 +696,7 @@ lrp_maxpool_argmax (const LrpNode *node,
                     int64_t *argmax,
                     float *maxima,
                     float tolerance,
+                    const guint64 *classes,
                     GCancellable *cancellable,
                     GError **error)
 {
@@ -675,7 +708,8 @@ lrp_maxpool_argmax (const LrpNode *node,
   if (!lrp_pool_geometry (node, x, &g, error))
     return FALSE;
   plane_strides (&g, in_strides);
-  job = (ArgmaxJob) { &g, in_strides, lrp_tensor_f (x), argmax, maxima, tolerance };
+  job = (ArgmaxJob) { &g, in_strides, lrp_tensor_f (x), argmax, maxima, tolerance, classes,
+                      MAX (x->shape[1], 1) };
   lrp_parallel_for (g.planes, MAX (1, 4096 / MAX (g.out_plane, 1)), argmax_planes, &job);
   return !lrp_cancelled (cancellable, error);
 }
@@ -693,9 +727,9 @@ maxpool_forward (const LrpNode *node,
   int64_t *argmax;
 
   if (!with_indices)
-    return lrp_maxpool_argmax (node, in[0], NULL, y, 0.f, cancellable, error);
+    return lrp_maxpool_argmax (node, in[0], NULL, y, 0.f, NULL, cancellable, error);
   argmax = lrp_tensor_i64 (out[1]);
-  if (!lrp_maxpool_argmax (node, in[0], argmax, NULL, 0.f, cancellable, error))
+  if (!lrp_maxpool_argmax (node, in[0], argmax, NULL, 0.f, NULL, cancellable, error))
     return FALSE;
   for (int64_t i = 0; i < out[0]->n; i++)
     y[i] = argmax[i] >= 0 ? x[argmax[i]] : -INFINITY;
@@ -725,6 +759,7 @@ maxpool_backward (const LrpNode *node,
 {
   g_autofree int64_t *argmax = NULL;
   g_autofree float *s = NULL;
+  const guint64 *classes = NULL;
   const float *x = lrp_tensor_f (in[0]);
   float *rx;
   LrpBackKind kind;
@@ -742,8 +777,14 @@ maxpool_backward (const LrpNode *node,
    * The reference (Zennit, float32 = float64 to 2.6e-6) routes such windows
    * to the first position; exact comparison here differed from it by up to
    * 7e-2 on fmnist_cnn's gradient, this by at most 3e-7. */
+  /* Better: where the graph tells which positions are exactly equal
+   * (identical receptive fields, lrp-ties.c), the first of the maximum's
+   * class wins and different classes never tie, as in exact arithmetic. */
+  if (ctx->run != NULL)
+    classes = lrp_run_position_classes (ctx->run, node->inputs[0]);
   if (!lrp_maxpool_argmax (node, in[0], argmax, NULL,
-                           LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), ctx->cancellable, error))
+                           LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), classes,
+                           ctx->cancellable, error))
     return FALSE;
   s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   rx = lrp_tensor_f (r_in[0]);

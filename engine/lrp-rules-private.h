@@ -75,6 +75,7 @@ struct _LrpBackwardCtx
   LrpRule rule;            /* the node's rule; op defaults filled in by the driver */
   const LrpLinear *linear; /* for Conv/Gemm/MatMul in LRP mode: the canonized layer */
   LrpTensor *const *acts;  /* every activation of the forward pass, by value id */
+  LrpRun *run;             /* the run of @acts, or NULL (then MaxPool ties by tolerance) */
   GCancellable *cancellable;
 };
 

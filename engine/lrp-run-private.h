@@ -9,6 +9,8 @@ struct _LrpRun
 {
   LrpModel *model;              /* owned ref */
   LrpTensor **acts;             /* owned; one per value, NULL until computed */
+  guint64 **classes;            /* owned; NULL, or per value its position classes
+                                 * (lrp-ties.c), from the inputs of the last forward */
   /* called after each node of a forward pass; may be NULL */
   void (*progress) (int node, gpointer data);
   gpointer progress_data;       /* borrowed */
@@ -18,5 +20,7 @@ struct _LrpRun
 gboolean lrp_run_forward_inputs (LrpRun *run, int n_inputs, LrpTensor *const *inputs,
                                  GCancellable *cancellable, GError **error);
 LrpTensor *lrp_run_get_value (LrpRun *run, int value_id);
+/* Forgets the position classes (lrp-ties.c) computed for the inputs. */
+void lrp_run_clear_classes (LrpRun *run);
 
 G_END_DECLS

@@ -17,6 +17,16 @@ lrp_run_new (LrpModel *model)
   return run;
 }
 
+void
+lrp_run_clear_classes (LrpRun *run)
+{
+  if (run->classes == NULL)
+    return;
+  for (int v = 0; v < run->model->n_values; v++)
+    g_free (run->classes[v]);
+  g_clear_pointer (&run->classes, g_free);
+}
+
 static void
 clear_acts (LrpRun *run)
 {
@@ -30,6 +40,7 @@ lrp_run_free (LrpRun *run)
   if (run == NULL)
     return;
   clear_acts (run);
+  lrp_run_clear_classes (run);
   g_free (run->acts);
   lrp_model_unref (run->model);
   g_free (run);
@@ -77,6 +88,7 @@ lrp_run_forward_inputs (LrpRun *run,
   for (int i = 0; i < n_inputs; i++)
     if (!check_input (m, i, inputs[i], error))
       return FALSE;
+  lrp_run_clear_classes (run);
 
   /* Activations of an earlier run stay as buffers for this one. */
   for (int v = 0; v < m->n_values; v++)

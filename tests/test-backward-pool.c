@@ -11,6 +11,7 @@
 #include "lrp-run-private.h"
 #include "lrp-test-onnx.h"
 #include "lrp-test-util.h"
+#include "lrp-ties-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -217,6 +218,166 @@ test_maxpool_tie (void)
 
       assert_values (rx, want, 0);
     }
+}
+
+static int
+value_named (const LrpModel *m,
+             const char *name)
+{
+  for (int v = 0; v < m->n_values; v++)
+    if (g_str_equal (m->values[v].name, name))
+      return v;
+  g_assert_not_reached ();
+}
+
+/* x (6x6, flat) → Conv (3x3 of ones, pad 1) → Relu → MaxPool 2x2: the
+ * interior positions of the convolution have identical receptive fields,
+ * so they are one class, and the first of a window wins however rounding
+ * (here: a tampered activation) ordered them; positions of different
+ * classes compare exactly, even within the old half-ulp tie width. */
+static void
+test_maxpool_exact_ties (void)
+{
+  static const int64_t shape_6x6[] = { 1, 1, 6, 6 }, shape_w[] = { 1, 1, 3, 3 };
+  static const float ones[9] = { 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+  static const float r[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) input = lrp_tensor_new_float (4, shape_6x6);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint64 *cls = NULL;
+  LrpTensor *in[1], *out[1], *r_out[1], *r_in[1];
+  LrpBackwardCtx ctx = { 0 };
+  const LrpNode *pool;
+  LrpRun *run;
+  float *h;
+  int hv;
+
+  lrp_test_graph_input (g, "x", 4, shape_6x6);
+  lrp_test_graph_initializer (g, "w", 4, shape_w, ones);
+  lrp_test_graph_node (g, "Conv", "conv", "x,w", "c");
+  lrp_test_graph_attr_ints (g, "pads", 4, (const int64_t[]) { 1, 1, 1, 1 });
+  lrp_test_graph_node (g, "Relu", "relu", "c", "h");
+  lrp_test_graph_node (g, "MaxPool", "pool", "h", "y");
+  set_window_attrs (g, 2, 2, 0);
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "test.onnx", NULL, &error);
+  g_assert_no_error (error);
+  for (int64_t i = 0; i < input->n; i++)
+    lrp_tensor_f (input)[i] = 0.5f;
+  run = lrp_run_new (model);
+  lrp_run_forward (run, input, NULL, &error);
+  g_assert_no_error (error);
+  hv = value_named (model, "h");
+  pool = &model->nodes[model->values[value_named (model, "y")].producer];
+
+  /* Corner, edge and interior classes (each corner its own: the padding
+   * lies on different taps). */
+  cls = lrp_position_classes (model, (LrpTensor *const *) run->acts, hv);
+  g_assert_nonnull (cls);
+  g_assert_cmpuint (cls[0], !=, cls[5]);
+  g_assert_cmpuint (cls[0], !=, cls[1]);
+  g_assert_cmpuint (cls[1], ==, cls[2]);
+  g_assert_cmpuint (cls[1], !=, cls[7]);
+  g_assert_cmpuint (cls[7], ==, cls[14]);
+  g_assert_cmpuint (cls[7], ==, cls[28]);
+
+  /* Rounding that put a later interior position first, far beyond any tie
+   * width; a corner 1 ulp below the interior with a large maximum
+   * elsewhere (within half an ulp of it). */
+  h = lrp_tensor_f (run->acts[hv]);
+  g_assert_cmpfloat (h[14], ==, 4.5f);
+  h[21] = 4.5001f;
+  h[0] = nextafterf (4.5f, 0.f);
+  h[35] = 100.f;
+
+  ctx.mode = LRP_BACKWARD_GRADIENT;
+  ctx.rule = lrp_rule_default (LRP_RULE_GRADIENT);
+  ctx.acts = (LrpTensor *const *) run->acts;
+  ctx.run = run;
+  in[0] = run->acts[hv];
+  out[0] = run->acts[pool->outputs[0]];
+  r_out[0] = lrp_tensor_new_float (4, (const int64_t[]) { 1, 1, 3, 3 });
+  memcpy (lrp_tensor_f (r_out[0]), r, sizeof r);
+  r_in[0] = lrp_tensor_new_float (4, shape_6x6);
+  g_assert_true (pool->klass->backward (pool, &ctx, in, out, r_out, r_in, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (lrp_tensor_f (r_in[0])[7], ==, 1.f);   /* interior beats corner */
+  g_assert_cmpfloat (lrp_tensor_f (r_in[0])[0], ==, 0.f);
+  g_assert_cmpfloat (lrp_tensor_f (r_in[0])[14], ==, 5.f);  /* first of the class */
+  g_assert_cmpfloat (lrp_tensor_f (r_in[0])[21], ==, 0.f);
+  lrp_tensor_unref (r_out[0]);
+  lrp_tensor_unref (r_in[0]);
+  lrp_run_free (run);
+}
+
+/* A maximum is the same for the same set of values: MaxPool windows whose
+ * taps hold the same classes in any order and number are one class. */
+static void
+test_maxpool_classes_as_sets (void)
+{
+  static const float x[16] = {
+    1, 2, 2, 1,
+    1, 2, 2, 1,
+    1, 1, 1, 3,
+    1, 1, 1, 1,
+  };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_auto(Case) c = { 0 };
+  g_autofree guint64 *cls = NULL;
+
+  lrp_test_graph_input (g, "x", 4, shape_4x4);
+  lrp_test_graph_node (g, "MaxPool", "op", "x", "y");
+  set_window_attrs (g, 2, 2, 0);
+  lrp_test_graph_output (g, "y");
+  case_load (&c, g, 4, shape_4x4, x);
+  cls = lrp_position_classes (c.model, (LrpTensor *const *) c.run->acts,
+                              c.node->outputs[0]);
+  g_assert_nonnull (cls);
+  g_assert_cmpuint (cls[0], ==, cls[1]);   /* {1, 2} both */
+  g_assert_cmpuint (cls[2], !=, cls[3]);   /* {1} and {1, 3} */
+  g_assert_cmpuint (cls[0], !=, cls[2]);
+}
+
+/* Concat along the channels keeps the classes of its inputs' positions. */
+static void
+test_concat_classes (void)
+{
+  static const float x[16] = {
+    1, 1, 1, 1,
+    1, 1, 1, 1,
+    1, 1, 5, 1,
+    1, 1, 1, 1,
+  };
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) model = NULL;
+  g_autoptr(LrpTensor) input = lrp_tensor_new_float (4, shape_4x4);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint64 *cls = NULL;
+  LrpRun *run;
+
+  lrp_test_graph_input (g, "x", 4, shape_4x4);
+  lrp_test_graph_node (g, "Relu", "a", "x", "xa");
+  lrp_test_graph_node (g, "Sigmoid", "b", "x", "xb");
+  lrp_test_graph_node (g, "Concat", "cat", "xa,xb", "y");
+  lrp_test_graph_attr_int (g, "axis", 1);
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  model = lrp_model_load_bytes (bytes, "test.onnx", NULL, &error);
+  g_assert_no_error (error);
+  memcpy (lrp_tensor_f (input), x, sizeof x);
+  run = lrp_run_new (model);
+  lrp_run_forward (run, input, NULL, &error);
+  g_assert_no_error (error);
+  cls = lrp_position_classes (model, (LrpTensor *const *) run->acts,
+                              model->nodes[model->n_nodes - 1].outputs[0]);
+  g_assert_nonnull (cls);
+  g_assert_cmpuint (cls[0], ==, cls[15]);
+  g_assert_cmpuint (cls[0], !=, cls[10]);
+  lrp_run_free (run);
 }
 
 /* Padding is -∞ (negative inputs still win over it); overlapping windows
@@ -624,6 +785,9 @@ main (int argc,
 {
   lrp_test_init (&argc, &argv);
   g_test_add_func ("/backward-pool/maxpool-tie", test_maxpool_tie);
+  g_test_add_func ("/backward-pool/maxpool-exact-ties", test_maxpool_exact_ties);
+  g_test_add_func ("/backward-pool/maxpool-classes-as-sets", test_maxpool_classes_as_sets);
+  g_test_add_func ("/backward-pool/concat-classes", test_concat_classes);
   g_test_add_func ("/backward-pool/maxpool-pad-overlap", test_maxpool_pad_overlap);
   g_test_add_func ("/backward-pool/global-maxpool", test_global_maxpool);
   g_test_add_func ("/backward-pool/avgpool-norm", test_avgpool_norm);

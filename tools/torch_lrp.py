@@ -11,7 +11,8 @@ rule, average pools Norm, MaxPool its gradient.  The rules are those of
 lrp-rules.md §2 with Zennit's pass counts (Gamma 5 forwards and 5 transposed
 products per layer, ZPlus 2, ZBox 3, Flat and Epsilon 1), so the work per
 layer is what Zennit does.  Torchvision VGG and ResNet networks (the latter
-with Zennit's ResNetCanonizer: BatchNorm merged, residual sums as Norm).
+with Zennit's ResNetCanonizer: BatchNorm merged, residual sums as Norm;
+the *_bn VGGs with its VGGCanonizer: BatchNorm merged).
 
   bench LRPLENS VGG16.onnx [--runs N]
       times epsilon_gamma_box and epsilon_plus_flat here (float32, 2 threads)
@@ -19,6 +20,10 @@ with Zennit's ResNetCanonizer: BatchNorm merged, residual sums as Norm).
   check LRPLENS MODEL.onnx ARCH [--tolerance T]
       computes both composites in float64 and checks lrplens's input
       relevance against them (max |difference| / max |R| <= T); TAP output.
+  ties LRPLENS MODEL.onnx ARCH [IMAGE...] [--tolerance T]
+      the same, with the gradient baselines too, on synthetic images with
+      flat regions (flat_images: blocks, checker, clipped, letterbox, ramp,
+      sky), where MaxPool windows tie in exact arithmetic; TAP output.
 
 MODEL.onnx must come from tools/export_torchvision.py ARCH (random weights,
 seed 0), which this script rebuilds in torch.
@@ -209,9 +214,18 @@ def merged(conv, bn):
 
 
 def run_vgg(model, walk, h):
-    for layer in list(model.features) + [model.avgpool, torch.nn.Flatten()] \
-            + list(model.classifier):
+    """torchvision VGG under Zennit's VGGCanonizer: a BatchNorm right after
+    a convolution is merged into it."""
+    layers = list(model.features) + [model.avgpool, torch.nn.Flatten()] + list(model.classifier)
+    i = 0
+    while i < len(layers):
+        layer = layers[i]
+        if isinstance(layer, torch.nn.Conv2d) and i + 1 < len(layers) \
+                and isinstance(layers[i + 1], torch.nn.BatchNorm2d):
+            layer = merged(layer, layers[i + 1])
+            i += 1
         h = walk.module(layer, h)
+        i += 1
     return h
 
 
@@ -240,8 +254,15 @@ def run_resnet(model, walk, h):
 
 def explain(model, x, composite, target, low, high):
     """Relevance at the input of a torchvision VGG or ResNet for one class,
-    seeded with the class's logit."""
+    seeded with the class's logit; the gradient baselines ("gradient",
+    "gradient_x_input") on the model as it is (BatchNorm unmerged)."""
     x = x.clone().requires_grad_()
+    if composite.startswith("gradient"):
+        h = model(x)
+        seed = torch.zeros_like(h)
+        seed[0, target] = h[0, target].detach()
+        h.backward(seed)
+        return x.grad.detach() * (x.detach() if composite == "gradient_x_input" else 1)
     walk = Walker(composite, low, high)
     h = run_resnet(model, walk, x) if hasattr(model, "layer1") else run_vgg(model, walk, x)
     seed = torch.zeros_like(h)
@@ -277,8 +298,9 @@ def setup(arch):
 
 def lrplens_relevance(lrplens, model_file, inp, comp, target, tmp):
     out = os.path.join(tmp, comp + ".npy")
-    subprocess.run([lrplens, "explain", model_file, inp, "--composite", comp,
-                    "--class", str(target), "--out", out], check=True, stdout=subprocess.DEVNULL)
+    how = ["--baseline", comp] if comp.startswith("gradient") else ["--composite", comp]
+    subprocess.run([lrplens, "explain", model_file, inp] + how + [
+        "--class", str(target), "--out", out], check=True, stdout=subprocess.DEVNULL)
     return np.load(out)
 
 
@@ -324,6 +346,74 @@ def check(a):
     return 1 if failed else 0
 
 
+def flat_images(size=224, seed=3):
+    """Pictures with flat regions, in [0, 1], quantised to 8 bits as a
+    decoded photo is: identical pixels make identical receptive fields, whose
+    MaxPool ties exact arithmetic breaks in favour of the first position."""
+    g = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size]
+    noise = g.random((3, size, size))
+    smooth = np.clip(0.5 + 0.5 * np.sin(xx / 17.0 + 2 * np.sin(yy / 23.0))[None]
+                     * np.array([0.9, 0.6, 0.3])[:, None, None] + 0.1 * noise, 0, 1)
+    imgs = {}
+    blocks = g.random((3, 8, 8))[:, yy * 8 // size, xx * 8 // size]
+    imgs["blocks"] = blocks
+    box = smooth.copy()
+    box[:, :size // 5] = 0
+    box[:, size - size // 5:] = 0
+    imgs["letterbox"] = box
+    imgs["checker"] = np.where(((yy // 16 + xx // 16) % 2)[None] == 0,
+                               np.array([0.9, 0.8, 0.2])[:, None, None],
+                               np.array([0.1, 0.3, 0.6])[:, None, None])
+    imgs["ramp"] = np.broadcast_to((xx / (size - 1))[None] * np.array([1.0, 0.7, 0.4])
+                                   [:, None, None], (3, size, size))
+    sky = smooth.copy()
+    sky[:, :size * 2 // 5] = np.array([0.55, 0.7, 0.95])[:, None, None]
+    imgs["sky"] = sky
+    imgs["clipped"] = np.clip(1.6 * smooth + 0.2, 0, 1)
+    return {k: np.round(v * 255) / 255 for k, v in imgs.items()}
+
+
+TIES_METHODS = COMPOSITES + ("gradient", "gradient_x_input")
+
+
+def ties(a):
+    """lrplens against float64 PyTorch on images with flat regions."""
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    model, _, _ = build(a.arch, None, 0)
+    model = model.double()
+    mean = np.array(IMAGENET_MEAN).reshape(1, 3, 1, 1)
+    std = np.array(IMAGENET_STD).reshape(1, 3, 1, 1)
+    low = torch.from_numpy((0 - mean) / std).float().double()
+    high = torch.from_numpy((1 - mean) / std).float().double()
+    images = flat_images()
+    names = a.images or sorted(images)
+    failed, n = 0, 0
+    print("1..%d" % (len(names) * len(TIES_METHODS)))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            x = ((images[name][None] - mean) / std).astype(np.float32)
+            inp = os.path.join(tmp, "x.npy")
+            np.save(inp, x)
+            xt = torch.from_numpy(x).double()
+            with torch.no_grad():
+                target = int(model(xt).argmax())
+            for comp in TIES_METHODS:
+                n += 1
+                want = explain(model, xt, comp, target, low, high).numpy()
+                got = lrplens_relevance(a.lrplens, a.model, inp, comp, target, tmp)
+                diff = np.abs(got - want) / np.abs(want).max()
+                err = float(diff.max())
+                ok = err <= a.tolerance
+                failed += not ok
+                print("%sok %d %s %s %s class %d: max error %.2e of max |R|, 99th percentile "
+                      "%.1e (tolerance %.0e)" % ("" if ok else "not ", n, a.arch, name, comp,
+                                                 target, err, np.percentile(diff, 99),
+                                                 a.tolerance))
+                sys.stdout.flush()
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -336,8 +426,14 @@ def main():
     c.add_argument("model", metavar="MODEL.onnx")
     c.add_argument("arch")
     c.add_argument("--tolerance", type=float, default=1e-4)
+    t = sub.add_parser("ties")
+    t.add_argument("lrplens")
+    t.add_argument("model", metavar="MODEL.onnx")
+    t.add_argument("arch")
+    t.add_argument("images", nargs="*")
+    t.add_argument("--tolerance", type=float, default=1e-4)
     a = ap.parse_args()
-    sys.exit(bench(a) if a.command == "bench" else check(a))
+    sys.exit(bench(a) if a.command == "bench" else check(a) if a.command == "check" else ties(a))
 
 
 if __name__ == "__main__":
