@@ -70,6 +70,21 @@ def mark_error(app):
     app.wait(lambda: "nothing" in app.status()["error"], 10, "the marker error")
 
 
+def refused_and_kept(app, action, path, field, kept):
+    """Opens a file the app must refuse: a new error, and status[field] still ends in @kept."""
+    mark_error(app)
+    app.activate(action, path, "s")
+    try:
+        s = app.wait(lambda: (lambda t: t if "nothing" not in t["error"] else None)(
+            app.status()), 20, "an error for " + path)
+    except TimeoutError:
+        s = app.status()
+    if s[field].endswith(kept) and "nothing" not in s["error"]:
+        return True
+    check("%s (%s) keeps what was open" % (action, os.path.basename(path)), False, s)
+    return False
+
+
 def first_conv_name():
     """The first Conv layer's name, from `lrplens info`'s table."""
     info = subprocess.run([LRPLENS, "info", MODEL], check=True, capture_output=True,
@@ -225,19 +240,8 @@ def run(app):
     bad = [os.path.join(SRC, "tests/data/bad", f) for f in sorted(os.listdir(
         os.path.join(SRC, "tests/data/bad"))) if f.endswith(".onnx")][:6]
     bad += sorted(glob.glob(os.path.join(SRC, "tests/fuzz/regressions/model/*")))
-    kept = True
-    for path in bad + ["/nonexistent/model.onnx", "/etc/passwd"]:
-        mark_error(app)
-        app.activate("app.open-model", path, "s")
-        try:
-            s = app.wait(lambda: (lambda t: t if "nothing" not in t["error"] else None)(
-                app.status()), 20, "an error for " + path)
-        except TimeoutError:
-            s = app.status()
-        if not s["model"].endswith("fashion-cnn.onnx") or "nothing" in s["error"]:
-            kept = False
-            check("a bad model (%s) keeps the model open" % os.path.basename(path), False, s)
-            break
+    kept = all(refused_and_kept(app, "app.open-model", path, "model", "fashion-cnn.onnx")
+               for path in bad + ["/nonexistent/model.onnx", "/etc/passwd"])
     check("%d bad model files each show an error and keep the model open" % len(bad + ["", ""]),
           kept)
     runs = app.status()["runs"]
@@ -249,23 +253,10 @@ def run(app):
     inputs = sorted(glob.glob(os.path.join(SRC, "tests/fuzz/regressions/image/*")) +
                     glob.glob(os.path.join(SRC, "tests/fuzz/regressions/tensor/*")))
     inputs += ["/etc/passwd", MODEL]
-    kept = True
-    for path in inputs:
-        refused = subprocess.run([LRPLENS, "predict", MODEL, path], capture_output=True
-                                 ).returncode == 2
-        if not refused:
-            continue
-        mark_error(app)
-        app.activate("app.open-image", path, "s")
-        try:
-            s = app.wait(lambda: (lambda t: t if "nothing" not in t["error"] else None)(
-                app.status()), 20, "an error for " + path)
-        except TimeoutError:
-            s = app.status()
-        if not s["image"].endswith("ankle-boot.png") or "nothing" in s["error"]:
-            kept = False
-            check("a bad image (%s) keeps the image open" % os.path.basename(path), False, s)
-            break
+    kept = all(refused_and_kept(app, "app.open-image", path, "image", "ankle-boot.png")
+               for path in inputs
+               if subprocess.run([LRPLENS, "predict", MODEL, path],
+                                 capture_output=True).returncode == 2)
     check("%d bad images and tensors each show an error and keep the image" % len(inputs), kept)
 
     # Hostile rule maps: refused with a message and the rules kept, or, where the
