@@ -581,18 +581,17 @@ parse_json (LrpComposite *c,
             GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
   JsonNode *root;
   JsonArray *rules = NULL;
 
-  if (!json_parser_load_from_data (parser, text, -1, error))
+  if (!json_parser_load_from_data (parser, text, -1, &local))
     {
-      g_prefix_error (error, "rule map: ");
-      if (*error)
-        {
-          (*error)->domain = LRP_RUN_ERROR;
-          (*error)->code = LRP_RUN_ERROR_BAD_RULES;
-        }
-      return FALSE;
+      /* json-glib quotes what it read, its escapes decoded: "\333" is the
+       * byte 0xDB, not UTF-8. */
+      g_autofree char *message = g_utf8_make_valid (local->message, -1);
+
+      return bad (error, "rule map: %s", message);
     }
   root = json_parser_get_root (parser);
   if (JSON_NODE_HOLDS_OBJECT (root))

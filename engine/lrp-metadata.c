@@ -201,8 +201,11 @@ lrp_metadata_set (LrpMetadata *meta,
       node = json_from_string (value, &local);
       if (node == NULL)
         {
-          g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED, "not JSON: %s",
-                       local ? local->message : "the value is empty");
+          /* Its message quotes the text with escapes decoded: not UTF-8. */
+          g_autofree char *message = g_utf8_make_valid (local ? local->message
+                                                        : "the value is empty", -1);
+
+          g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED, "not JSON: %s", message);
           return FALSE;
         }
     }
@@ -227,8 +230,9 @@ lrp_metadata_load_json (LrpMetadata *meta,
 
   if (!json_parser_load_from_file (parser, path, &local))
     {
-      g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED, "%s: %s", base,
-                   local->message);
+      g_autofree char *message = g_utf8_make_valid (local->message, -1);
+
+      g_set_error (error, LRP_MODEL_ERROR, LRP_MODEL_ERROR_FAILED, "%s: %s", base, message);
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))

@@ -558,7 +558,13 @@ argmax_plane_2d (const LrpPoolGeometry *g,
                  const guint64 *cls,
                  float tolerance)
 {
-  g_autofree float *row_max = am ? NULL : g_new (float, g->in[0] * g->out[1]);
+  g_autofree float *row_max = NULL;
+
+  /* An empty output (a zero dimension): nothing to compute, and row_max
+   * would be NULL, which even a zero offset must not be added to. */
+  if (g->out_plane == 0)
+    return;
+  row_max = am ? NULL : g_new (float, g->in[0] * g->out[1]);
 
   /* Kernel tap by tap over whole rows: simple strided loops the compiler
    * vectorises, instead of one short window at a time. */

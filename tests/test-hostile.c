@@ -302,6 +302,7 @@ test_rules (void)
     { "json-unknown-rule-then-bad.json", "entry 1: unknown rule “nosuchrule”" },
     { "json-two-names.json", "exactly one of" },
     { "json-name-and-layers.json", "exactly one of" },
+    { "json-escape-not-utf8.json", "Parse error" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -315,6 +316,7 @@ test_rules (void)
       c = lrp_composite_parse (text, &error);
       g_assert_null (c);
       g_assert_error (error, LRP_RUN_ERROR, LRP_RUN_ERROR_BAD_RULES);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
       if (strstr (error->message, cases[i].text) == NULL)
         g_error ("%s: “%s” does not say “%s”", cases[i].file, error->message, cases[i].text);
     }
