@@ -149,7 +149,11 @@ apply (LrpMetadata *meta,
       float r[2];
       int n = 0;
 
-      if (!parse_numbers (node, 2, r, &n, error) || n != 2 || !(r[0] < r[1]))
+      /* parse_numbers () has said what is wrong when it fails: the error
+       * must not be set a second time. */
+      if (!parse_numbers (node, 2, r, &n, error))
+        return FALSE;
+      if (n != 2 || !(r[0] < r[1]))
         return bad_value (error, "[low, high] with low < high");
       meta->range_low = r[0];
       meta->range_high = r[1];

@@ -210,6 +210,9 @@ test_model_messages (void)
   g_clear_error (&error);
   assert_model_refused ("metadata-json-error-domain.onnx", LRP_MODEL_ERROR,
                         LRP_MODEL_ERROR_FAILED, "metadata “lrplens.std”: not JSON");
+  /* Found by the fuzzer: "input_range" not numbers set the error twice. */
+  assert_model_refused ("metadata-input-range-error-twice.onnx", LRP_MODEL_ERROR,
+                        LRP_MODEL_ERROR_FAILED, "expected two numbers");
   /* One line, as the command line promises. */
   assert_model_refused ("name-with-newline.onnx", LRP_MODEL_ERROR,
                         LRP_MODEL_ERROR_UNSUPPORTED, "node “line break” uses operator Erf");
