@@ -285,7 +285,7 @@ lens_window_choose_image (LensWindow *self)
 {
   g_return_if_fail (LENS_IS_WINDOW (self));
   _lens_window_choose (self, "Images and Tensors", GTK_FILE_CHOOSER_ACTION_OPEN, NULL,
-                       "*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.PNG *.JPG *.JPEG "
+                       "*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.PNG *.JPG *.JPEG "
                        "*.npy *.pb", open_image_path);
 }
 
