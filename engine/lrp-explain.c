@@ -15,6 +15,8 @@
 
 #include "lrp-explain-private.h"
 
+#include "lrp-parallel-private.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -278,6 +280,7 @@ backward_from (LrpExplainer *e,
                GError **error)
 {
   const LrpModel *m = e->model;
+  gboolean serial;
 
   for (int v = 0; v < m->n_values; v++)
     {
@@ -302,6 +305,7 @@ backward_from (LrpExplainer *e,
               add_into (&e->rel[v], e->contrib[n][i]);
         }
     }
+  serial = lrp_parallel_serial_begin (lrp_model_is_small (m));
   for (int n = hi; n >= 0; n--)
     {
       for (int i = 0; i < m->nodes[n].n_inputs; i++)
@@ -309,11 +313,13 @@ backward_from (LrpExplainer *e,
       if (g_cancellable_set_error_if_cancelled (cancellable, error)
           || !run_node (e, n, cancellable, error))
         {
+          lrp_parallel_serial_end (serial);
           e->todo = n;
           return FALSE;
         }
       lrp_explainer_report (e, n, (double) (hi - n + 1) / (hi + 1));
     }
+  lrp_parallel_serial_end (serial);
   e->todo = -1;
   return TRUE;
 }

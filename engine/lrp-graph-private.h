@@ -147,6 +147,7 @@ struct _LrpModel
   GPtrArray *folded;           /* owned; char*: "name (Op)" of each folded node */
   LrpFusion *fusions;          /* owned; one per node */
   LrpMetadata *meta;           /* owned */
+  double macs;                 /* multiply-adds of a forward pass (Conv, Gemm, MatMul) */
 };
 
 const LrpOpClass *lrp_op_lookup (const char *op_type);
@@ -187,6 +188,8 @@ int lrp_model_find_value (const LrpModel *model, const char *name);
 void lrp_attrs_clear (LrpAttrs *attrs);
 
 void lrp_model_fuse (LrpModel *model);
+/* Too little work in a pass to split it over the cores (lrp_parallel_serial_begin). */
+gboolean lrp_model_is_small (const LrpModel *model);
 void lrp_model_free_fusions (LrpModel *model);
 /* Fused Conv @n: writes the BatchNorm's output, drops the Conv's. */
 gboolean lrp_node_forward_fused (const LrpModel *model, int n, LrpTensor **acts,

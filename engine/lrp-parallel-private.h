@@ -28,6 +28,15 @@ void lrp_parallel_for (int64_t n, int64_t grain, LrpRangeFunc func, gpointer dat
  * (nested, or beside another caller). */
 int lrp_parallel_parts (int64_t n, int64_t grain);
 
+/* Until lrp_parallel_serial_end, every loop this thread posts runs on it
+ * alone.  For a pass so small (a 28×28 model: half a millisecond) that
+ * handing parts to another core costs more than it saves: a sleeping
+ * worker takes tens of microseconds to wake, and milliseconds when that
+ * core runs something else.  The bits are the same either way (see
+ * lrp_parallel_parts).  Returns what to hand lrp_parallel_serial_end. */
+gboolean lrp_parallel_serial_begin (gboolean serial);
+void lrp_parallel_serial_end (gboolean was_serial);
+
 /* For the parts of a loop that can be cancelled: TRUE once @cancellable
  * is, remembered in *@flag (shared by the parts, 0 at first) so that every
  * part stops at its next check.  The caller sets the GError after the

@@ -176,6 +176,22 @@ lrp_parallel_for (int64_t n,
 }
 
 gboolean
+lrp_parallel_serial_begin (gboolean serial)
+{
+  gboolean was = g_private_get (&in_range) != NULL;
+
+  if (serial)
+    g_private_set (&in_range, GINT_TO_POINTER (1));
+  return was;
+}
+
+void
+lrp_parallel_serial_end (gboolean was_serial)
+{
+  g_private_set (&in_range, was_serial ? GINT_TO_POINTER (1) : NULL);
+}
+
+gboolean
 lrp_parallel_cancelled (gint *flag,
                         GCancellable *cancellable)
 {

@@ -5,6 +5,8 @@
 
 #include "lrp-run-private.h"
 
+#include "lrp-parallel-private.h"
+
 LrpRun *
 lrp_run_new (LrpModel *model)
 {
@@ -67,38 +69,15 @@ check_input (const LrpModel *m,
   return TRUE;
 }
 
-gboolean
-lrp_run_forward_inputs (LrpRun *run,
-                        int n_inputs,
-                        LrpTensor *const *inputs,
-                        GCancellable *cancellable,
-                        GError **error)
+/* The nodes in graph order, the inputs already in run->acts. */
+static gboolean
+forward_nodes (LrpRun *run,
+               GCancellable *cancellable,
+               GError **error)
 {
   const LrpModel *m = run->model;
   /* LRPLENS_PROFILE=1: the time of every node, on stderr. */
   gboolean profile = g_getenv ("LRPLENS_PROFILE") != NULL;
-
-  if (n_inputs != m->n_inputs)
-    {
-      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_SHAPE,
-                   "%s: the model takes %d inputs, %d given", m->display_name, m->n_inputs,
-                   n_inputs);
-      return FALSE;
-    }
-  for (int i = 0; i < n_inputs; i++)
-    if (!check_input (m, i, inputs[i], error))
-      return FALSE;
-  lrp_run_clear_classes (run);
-
-  /* Activations of an earlier run stay as buffers for this one. */
-  for (int v = 0; v < m->n_values; v++)
-    if (m->values[v].tensor->data != NULL && run->acts[v] == NULL)
-      run->acts[v] = lrp_tensor_ref (m->values[v].tensor);
-  for (int i = 0; i < n_inputs; i++)
-    {
-      g_clear_pointer (&run->acts[m->inputs[i]], lrp_tensor_unref);
-      run->acts[m->inputs[i]] = lrp_tensor_copy (inputs[i]);
-    }
 
   for (int n = 0; n < m->n_nodes; n++)
     {
@@ -125,6 +104,44 @@ lrp_run_forward_inputs (LrpRun *run,
                     (double) (g_get_monotonic_time () - start) / 1000.0);
     }
   return TRUE;
+}
+
+gboolean
+lrp_run_forward_inputs (LrpRun *run,
+                        int n_inputs,
+                        LrpTensor *const *inputs,
+                        GCancellable *cancellable,
+                        GError **error)
+{
+  const LrpModel *m = run->model;
+  gboolean serial, ok;
+
+  if (n_inputs != m->n_inputs)
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_SHAPE,
+                   "%s: the model takes %d inputs, %d given", m->display_name, m->n_inputs,
+                   n_inputs);
+      return FALSE;
+    }
+  for (int i = 0; i < n_inputs; i++)
+    if (!check_input (m, i, inputs[i], error))
+      return FALSE;
+  lrp_run_clear_classes (run);
+
+  /* Activations of an earlier run stay as buffers for this one. */
+  for (int v = 0; v < m->n_values; v++)
+    if (m->values[v].tensor->data != NULL && run->acts[v] == NULL)
+      run->acts[v] = lrp_tensor_ref (m->values[v].tensor);
+  for (int i = 0; i < n_inputs; i++)
+    {
+      g_clear_pointer (&run->acts[m->inputs[i]], lrp_tensor_unref);
+      run->acts[m->inputs[i]] = lrp_tensor_copy (inputs[i]);
+    }
+
+  serial = lrp_parallel_serial_begin (lrp_model_is_small (m));
+  ok = forward_nodes (run, cancellable, error);
+  lrp_parallel_serial_end (serial);
+  return ok;
 }
 
 gboolean
