@@ -438,20 +438,20 @@ count_macs (const LrpModel *m)
   for (int n = 0; n < m->n_nodes; n++)
     {
       const LrpNode *node = &m->nodes[n];
-      const LrpTensor *out, *a, *b;
+      const LrpTensor *out, *b;
       double inner = 0;
 
       if (node->n_outputs < 1 || node->outputs[0] < 0 || node->n_inputs < 2
           || node->inputs[0] < 0 || node->inputs[1] < 0)
         continue;
       out = m->values[node->outputs[0]].tensor;
-      a = m->values[node->inputs[0]].tensor;
       b = m->values[node->inputs[1]].tensor;
       if (g_str_equal (node->op_type, "Conv") && b->rank >= 1 && b->shape[0] > 0)
         inner = (double) b->n / (double) b->shape[0];
-      else if ((g_str_equal (node->op_type, "Gemm") || g_str_equal (node->op_type, "MatMul"))
-               && a->rank >= 1)
-        inner = (double) MAX (a->shape[a->rank - 1], a->rank >= 2 ? a->shape[a->rank - 2] : 0);
+      else if (g_str_equal (node->op_type, "Gemm") && out->rank == 2 && out->shape[1] > 0)
+        inner = (double) b->n / (double) out->shape[1];        /* B is K × N or N × K */
+      else if (g_str_equal (node->op_type, "MatMul") && b->rank >= 1)
+        inner = (double) b->shape[MAX (b->rank - 2, 0)];      /* B is … × K × N, or K */
       total += (double) out->n * inner;
     }
   return total;

@@ -8,6 +8,7 @@
 
 #include "lrp-blas-private.h"
 #include "lrp-ops-private.h"
+#include "lrp-parallel-private.h"
 #include "lrp-test-util.h"
 
 #include <math.h>
@@ -695,6 +696,68 @@ test_matmul_op_errors (void)
     }
 }
 
+/* Which threads ran the ranges of one loop. */
+typedef struct
+{
+  GMutex lock;
+  GThread *threads[64];
+  int n_ranges;
+} RangeLog;
+
+static void
+log_range (int64_t begin,
+           int64_t end,
+           gpointer data)
+{
+  RangeLog *log = data;
+
+  g_assert_cmpint (begin, <, end);
+  g_mutex_lock (&log->lock);
+  if (log->n_ranges < 64)
+    log->threads[log->n_ranges++] = g_thread_self ();
+  g_mutex_unlock (&log->lock);
+}
+
+static int
+threads_used (int64_t n)
+{
+  RangeLog log = { 0 };
+  int distinct = 0;
+
+  g_mutex_init (&log.lock);
+  lrp_parallel_for (n, 1, log_range, &log);
+  for (int i = 0; i < log.n_ranges; i++)
+    {
+      gboolean seen = FALSE;
+
+      for (int j = 0; j < i; j++)
+        seen = seen || log.threads[j] == log.threads[i];
+      distinct += !seen;
+    }
+  g_mutex_clear (&log.lock);
+  return distinct;
+}
+
+/* A serial scope keeps every loop on the calling thread, nests, and ends. */
+static void
+test_parallel_serial_scope (void)
+{
+  int parts = lrp_parallel_parts (1000, 1);
+  gboolean outer, inner;
+
+  g_assert_cmpint (threads_used (1000), ==, parts);
+  outer = lrp_parallel_serial_begin (TRUE);
+  g_assert_false (outer);
+  g_assert_cmpint (threads_used (1000), ==, 1);
+  inner = lrp_parallel_serial_begin (FALSE);     /* a large model's pass inside */
+  g_assert_true (inner);
+  g_assert_cmpint (threads_used (1000), ==, 1);
+  lrp_parallel_serial_end (inner);
+  g_assert_cmpint (threads_used (1000), ==, 1);
+  lrp_parallel_serial_end (outer);
+  g_assert_cmpint (threads_used (1000), ==, parts);
+}
+
 int
 main (int argc,
       char **argv)
@@ -715,5 +778,6 @@ main (int argc,
   g_test_add_func ("/blas/gemm/op", test_gemm_op);
   g_test_add_func ("/blas/matmul/op", test_matmul_op);
   g_test_add_func ("/blas/matmul/op-errors", test_matmul_op_errors);
+  g_test_add_func ("/parallel/serial-scope", test_parallel_serial_scope);
   return g_test_run ();
 }

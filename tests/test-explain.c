@@ -476,6 +476,40 @@ explain_rounds (gpointer data)
   return NULL;
 }
 
+/* The work a model's pass holds, estimated from its shapes, decides whether
+ * the pass is split over the cores: a tiny model's is not. */
+static void
+test_small_models (void)
+{
+  static const int64_t xs[] = { 1, 4, 8, 8 }, ws[] = { 6, 4, 3, 3 }, ds[] = { 384, 10 };
+  static const int64_t pads[] = { 1, 1, 1, 1 };
+  g_autofree float *w = g_new0 (float, 6 * 4 * 9);
+  g_autofree float *d = g_new0 (float, 384 * 10);
+  g_autoptr(LrpTestGraph) g = lrp_test_graph_new (13);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LrpModel) tiny = NULL;
+  g_autoptr(LrpModel) wide = wide_cnn ();
+  g_autoptr(GError) error = NULL;
+
+  lrp_test_graph_input (g, "x", 4, xs);
+  lrp_test_graph_initializer (g, "w", 4, ws, w);
+  lrp_test_graph_initializer (g, "d", 2, ds, d);
+  lrp_test_graph_node (g, "Conv", "conv", "x,w", "h");
+  lrp_test_graph_attr_ints (g, "pads", 4, pads);
+  lrp_test_graph_node (g, "Flatten", "flat", "h", "f");
+  lrp_test_graph_node (g, "MatMul", "dense", "f,d", "y");
+  lrp_test_graph_output (g, "y");
+  bytes = lrp_test_graph_pack (g);
+  tiny = lrp_model_load_bytes (bytes, "tiny.onnx", NULL, &error);
+  g_assert_no_error (error);
+  /* 6 × 8 × 8 outputs of 4 × 3 × 3 products each, then 10 of 384. */
+  g_assert_cmpfloat (tiny->macs, ==, 6 * 64 * 36 + 10 * 384);
+  g_assert_true (lrp_model_is_small (tiny));
+  /* Three 3×3 convolutions 64 → 64 at 32 × 32, and 65 536 → 64 (Gemm, transB). */
+  g_assert_cmpfloat (wide->macs, ==, 3 * 64 * 1024 * 576.0 + 64 * 65536.0);
+  g_assert_false (lrp_model_is_small (wide));
+}
+
 /* Explanations in several threads at once (a GUI comparing rules side by
  * side) share the engine's worker threads: each gets the result it gets
  * alone, to the bit (products are cut the same way whether or not the
@@ -896,6 +930,7 @@ main (int argc,
   g_test_add_func ("/explain/cancelled-from-thread", test_cancelled_from_thread);
   g_test_add_func ("/explain/baselines", test_baselines);
   g_test_add_func ("/explain/concurrent", test_concurrent);
+  g_test_add_func ("/explain/small-models", test_small_models);
   g_test_add_func ("/explain/progress", test_progress);
   g_test_add_func ("/explain/logits", test_logits);
   g_test_add_func ("/explain/incremental-bitwise", test_incremental_bitwise);
