@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window's drop target, fed the way GTK feeds it when files are
+ * dragged onto the window: a model and an image open together, a folder
+ * opens the strip, and a file that is not an image is refused with what
+ * was open kept.  (Xvfb has no drag source to script, so the test emits
+ * the target's "drop" signal with the GdkFileList a drag delivers.)
+ */
+#include "config.h"
+
+#include "lens-window.h"
+
+#include <gtk/gtk.h>
+#include <string.h>
+
+static char *
+source_path (const char *relative)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", relative, NULL);
+
+  return g_canonicalize_filename (path, NULL);
+}
+
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        return GTK_DROP_TARGET (c);
+    }
+  return NULL;
+}
+
+/* Drops @paths (NULL-terminated; a URI where it has "://") on the window;
+ * what the target answered. */
+static gboolean
+drop (LensWindow *window,
+      const char *const *paths)
+{
+  GtkDropTarget *target = find_drop_target (GTK_WIDGET (window));
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_assert_nonnull (target);
+  g_assert_true (g_type_is_a (GDK_TYPE_FILE_LIST, gtk_drop_target_get_gtypes (target, NULL)[0]));
+  for (int i = 0; paths[i]; i++)
+    g_ptr_array_add (files, strstr (paths[i], "://") ? g_file_new_for_uri (paths[i])
+                                                     : g_file_new_for_path (paths[i]));
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array ((GFile **) files->pdata, files->len));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  return accepted;
+}
+
+static GVariant *
+status (LensWindow *window)
+{
+  return g_action_group_get_action_state (G_ACTION_GROUP (window), "status");
+}
+
+static char *
+status_string (LensWindow *window,
+               const char *key)
+{
+  g_autoptr(GVariant) s = status (window);
+  char *value = NULL;
+
+  g_variant_lookup (s, key, "s", &value);
+  return value;
+}
+
+/* Runs the main loop until the window shows a result for its current
+ * settings, or an error, with nothing left to compute. */
+static void
+wait_settled (LensWindow *window)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autoptr(GVariant) s = NULL;
+      guint generation = 0, shown = G_MAXUINT;
+      gboolean busy = TRUE;
+
+      for (int i = 0; i < 20; i++)
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+      s = status (window);
+      g_variant_lookup (s, "generation", "u", &generation);
+      g_variant_lookup (s, "result-generation", "u", &shown);
+      g_variant_lookup (s, "busy", "b", &busy);
+      if (!busy && generation == shown)
+        return;
+    }
+  g_error ("the window never settled");
+}
+
+static void
+wait_error (LensWindow *window)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autofree char *error = status_string (window, "error");
+
+      if (error && *error)
+        return;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  g_error ("no error was shown");
+}
+
+static void
+activate_cb (GApplication *app,
+             LensWindow **window)
+{
+  *window = lens_window_new (GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (*window));
+}
+
+static void
+test_drop (void)
+{
+  g_autoptr(AdwApplication) app = adw_application_new ("org.lrplens.LrplensDropTest",
+                                                       G_APPLICATION_NON_UNIQUE);
+  g_autofree char *model = source_path ("resources/models/fashion-resnet.onnx");
+  g_autofree char *image = source_path ("resources/images/fmnist-17-coat.png");
+  g_autofree char *folder = source_path ("resources/images");
+  g_autofree char *not_an_image = source_path ("README.md");
+  g_autofree char *shown = NULL, *shown_image = NULL, *after = NULL, *after_image = NULL;
+  g_autofree char *error = NULL;
+  LensWindow *window = NULL;
+
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &window);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+  g_assert_nonnull (window);
+
+  /* A model and an image dropped together open both. */
+  g_assert_true (drop (window, (const char *[]) { image, model, NULL }));
+  wait_settled (window);
+  shown = status_string (window, "model");
+  shown_image = status_string (window, "image");
+  g_assert_true (g_str_has_suffix (shown, "fashion-resnet.onnx"));
+  g_assert_true (g_str_has_suffix (shown_image, "fmnist-17-coat.png"));
+
+  /* Something that is not an image: refused, and the model and image stay. */
+  g_assert_true (drop (window, (const char *[]) { not_an_image, NULL }));
+  wait_error (window);
+  wait_settled (window);
+  error = status_string (window, "error");
+  g_assert_nonnull (strstr (error, "README.md"));
+  after = status_string (window, "model");
+  after_image = status_string (window, "image");
+  g_assert_cmpstr (after, ==, shown);
+  g_assert_cmpstr (after_image, ==, shown_image);
+
+  /* A folder opens the strip (and explains its first image). */
+  g_assert_true (drop (window, (const char *[]) { folder, NULL }));
+  wait_settled (window);
+  g_clear_pointer (&after_image, g_free);
+  after_image = status_string (window, "image");
+  g_assert_true (g_str_has_prefix (after_image, folder));
+
+  /* A file with no local path (a link dragged from a browser): not taken. */
+  g_assert_false (drop (window, (const char *[]) { "https://example.org/cat.png", NULL }));
+  g_clear_pointer (&after_image, g_free);
+  after_image = status_string (window, "image");
+  g_assert_true (g_str_has_prefix (after_image, folder));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  lrp_init ();
+  g_test_add_func ("/ui/window/drop", test_drop);
+  return g_test_run ();
+}
