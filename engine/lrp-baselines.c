@@ -33,6 +33,7 @@ gradient_at (LrpExplainer *e,
   gboolean ok;
 
   e->run = lrp_run_new (e->model);
+  e->run->sampled = TRUE;
   lrp_explainer_watch_run (e, e->run);
   lrp_explainer_set_pass (e, pass, n_passes);
   ok = lrp_run_forward (e->run, x, cancellable, error);

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "lrp-ops-private.h"
+
+#include "lrp-exact-private.h"
 #include "lrp-parallel-private.h"
 #include "lrp-rules-private.h"
 
@@ -564,6 +566,7 @@ act_backward (const LrpNode *node,
   const float *r;
   float *rx;
   float lo = p->lo, hi = p->hi;
+  g_autofree float *exact = NULL;
 
   if (r_out[0] == NULL || r_in[0] == NULL)
     return TRUE;
@@ -584,6 +587,14 @@ act_backward (const LrpNode *node,
       if (node->n_inputs > 2 && in[2])
         hi = lrp_tensor_f (in[2])[0];
     }
+  /* Gates on inputs closer to zero than float32 resolves open as the
+   * exact sign says (lrp-exact.c). */
+  if ((p->kind == ACT_RELU || p->kind == ACT_LEAKY) && ctx->run != NULL
+      && !lrp_exact_fix_near_zero (ctx->run, node->inputs[0], in[0], &exact, ctx->cancellable,
+                                   error))
+    return FALSE;
+  if (exact)
+    x = exact;
   for (int64_t i = 0; i < in[0]->n; i++)
     {
       float d;

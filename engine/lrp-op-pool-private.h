@@ -35,6 +35,9 @@ typedef struct
 gboolean lrp_pool_geometry (const LrpNode *node, const LrpTensor *x, LrpPoolGeometry *g,
                             GError **error);
 
+/* AveragePool @node divides by the whole kernel, padding included. */
+gboolean lrp_op_pool_counts_pad (const LrpNode *node);
+
 /* Where the position classes of lrp-ties.c are unknown (an op on the way
  * they do not follow, or no graph): two window values closer than this
  * many times the largest |value| of the input tensor (half a float32 ulp

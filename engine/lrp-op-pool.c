@@ -16,6 +16,8 @@
 #include "config.h"
 
 #include "lrp-op-pool-private.h"
+
+#include "lrp-exact-private.h"
 #include "lrp-parallel-private.h"
 #include "lrp-rules-private.h"
 #include "lrp-ties-private.h"
@@ -720,6 +722,14 @@ lrp_maxpool_argmax (const LrpNode *node,
   return !lrp_cancelled (cancellable, error);
 }
 
+gboolean
+lrp_op_pool_counts_pad (const LrpNode *node)
+{
+  const PoolParams *p = node->params;
+
+  return p->count_include_pad;
+}
+
 static gboolean
 maxpool_forward (const LrpNode *node,
                  LrpTensor *const *in,
@@ -791,6 +801,12 @@ maxpool_backward (const LrpNode *node,
   if (!lrp_maxpool_argmax (node, in[0], argmax, NULL,
                            LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), classes,
                            ctx->cancellable, error))
+    return FALSE;
+  /* And where values of different classes are closer than float32 can
+   * order them, double precision orders them (lrp-exact.c). */
+  if (ctx->run != NULL
+      && !lrp_exact_refine_maxpool (ctx->run, node, node->inputs[0], in[0], classes, argmax,
+                                    ctx->cancellable, error))
     return FALSE;
   s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   rx = lrp_tensor_f (r_in[0]);

@@ -11,6 +11,10 @@ struct _LrpRun
   LrpTensor **acts;             /* owned; one per value, NULL until computed */
   guint64 **classes;            /* owned; NULL, or per value its position classes
                                  * (lrp-ties.c), from the inputs of the last forward */
+  struct _LrpExact *exact;      /* owned; NULL, or values recomputed in double (lrp-exact.c) */
+  gboolean sampled;             /* one of a baseline's many noisy inputs, whose average
+                                 * float32 rounding does not move: near-ties are left
+                                 * to float32 (lrp-exact.c is not asked) */
   /* called after each node of a forward pass; may be NULL */
   void (*progress) (int node, gpointer data);
   gpointer progress_data;       /* borrowed */
@@ -20,7 +24,8 @@ struct _LrpRun
 gboolean lrp_run_forward_inputs (LrpRun *run, int n_inputs, LrpTensor *const *inputs,
                                  GCancellable *cancellable, GError **error);
 LrpTensor *lrp_run_get_value (LrpRun *run, int value_id);
-/* Forgets the position classes (lrp-ties.c) computed for the inputs. */
+/* Forgets the position classes (lrp-ties.c) and the values recomputed in
+ * double (lrp-exact.c) for the inputs. */
 void lrp_run_clear_classes (LrpRun *run);
 
 G_END_DECLS

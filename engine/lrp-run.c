@@ -5,6 +5,7 @@
 
 #include "lrp-run-private.h"
 
+#include "lrp-exact-private.h"
 #include "lrp-parallel-private.h"
 
 LrpRun *
@@ -22,6 +23,7 @@ lrp_run_new (LrpModel *model)
 void
 lrp_run_clear_classes (LrpRun *run)
 {
+  g_clear_pointer (&run->exact, lrp_exact_free);
   if (run->classes == NULL)
     return;
   for (int v = 0; v < run->model->n_values; v++)
