@@ -514,7 +514,12 @@ lrp_graph_build_bounded (const char *display_name,
         return NULL;
       if (!add_node (&b, g_ptr_array_index (sorted, i), cancellable, error))
         {
-          g_prefix_error (error, "%s: ", display_name);
+          g_autofree char *prefix = g_strconcat (display_name, ": ", NULL);
+
+          /* A constant folded here failed in lrp_node_forward, which names
+           * the model already. */
+          if (error && *error && !g_str_has_prefix ((*error)->message, prefix))
+            g_prefix_error (error, "%s", prefix);
           return NULL;
         }
     }

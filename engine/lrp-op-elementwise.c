@@ -150,20 +150,6 @@ broadcast_strides (const LrpTensor *t,
     }
 }
 
-static inline double
-apply_binary (BinaryKind kind,
-              double a,
-              double b)
-{
-  switch (kind)
-    {
-    case BIN_ADD: return a + b;
-    case BIN_SUB: return a - b;
-    case BIN_MUL: return a * b;
-    default: return a / b;
-    }
-}
-
 typedef struct
 {
   BinaryKind kind;
@@ -242,15 +228,29 @@ binary_forward (const LrpNode *node,
         }
       else
         {
-          int64_t x = lrp_tensor_i64 (in[0])[oa], y = lrp_tensor_i64 (in[1])[ob];
+          /* Shape arithmetic: exact, and a hostile file's overflow is an error. */
+          int64_t x = lrp_tensor_i64 (in[0])[oa], y = lrp_tensor_i64 (in[1])[ob], r = 0;
+          gboolean over;
 
           if (p->kind == BIN_DIV && y == 0)
             {
               lrp_node_error (error, LRP_MODEL_ERROR_FAILED, node, "integer division by zero");
               return FALSE;
             }
-          lrp_tensor_i64 (o)[i] = p->kind == BIN_DIV ? x / y
-                                  : (int64_t) apply_binary (p->kind, (double) x, (double) y);
+          switch (p->kind)
+            {
+            case BIN_ADD: over = __builtin_add_overflow (x, y, &r); break;
+            case BIN_SUB: over = __builtin_sub_overflow (x, y, &r); break;
+            case BIN_MUL: over = __builtin_mul_overflow (x, y, &r); break;
+            default: over = y == -1 && x == G_MININT64; r = over ? 0 : x / y; break;
+            }
+          if (over)
+            {
+              lrp_node_error (error, LRP_MODEL_ERROR_FAILED, node,
+                              "the integer result overflows");
+              return FALSE;
+            }
+          lrp_tensor_i64 (o)[i] = r;
         }
       /* Advance the multi-index and both offsets. */
       for (int d = o->rank - 1; d >= 0; d--)

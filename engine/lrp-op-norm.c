@@ -560,8 +560,9 @@ reduce_step (const LrpTensor *x,
     }
 }
 
-/* Sums (in double or int64) every input element into its output slot. */
-static void
+/* Sums (in double or int64) every input element into its output slot;
+ * FALSE when an integer sum overflows (shape arithmetic in a hostile file). */
+static gboolean
 reduce_accumulate (const ReduceParams *p,
                    const LrpTensor *x,
                    double *fsum,
@@ -574,9 +575,10 @@ reduce_accumulate (const ReduceParams *p,
     {
       if (fsum)
         fsum[o] += lrp_tensor_f (x)[i];
-      else
-        isum[o] += lrp_tensor_i64 (x)[i];
+      else if (__builtin_add_overflow (isum[o], lrp_tensor_i64 (x)[i], &isum[o]))
+        return FALSE;
     }
+  return TRUE;
 }
 
 static gboolean
@@ -602,7 +604,11 @@ reduce_forward (const LrpNode *node,
     return FALSE;
   /* Integer sums go straight into the output (it starts zeroed). */
   fsum = is_float ? g_new0 (double, MAX (y->n, 1)) : NULL;
-  reduce_accumulate (p, x, fsum, is_float ? NULL : lrp_tensor_i64 (y));
+  if (!reduce_accumulate (p, x, fsum, is_float ? NULL : lrp_tensor_i64 (y)))
+    {
+      lrp_node_error (error, LRP_MODEL_ERROR_FAILED, node, "the integer sum overflows");
+      return FALSE;
+    }
   for (int64_t o = 0; o < y->n; o++)
     {
       if (is_float)
