@@ -762,6 +762,51 @@ max_abs (const LrpTensor *x)
   return m;
 }
 
+/* For every output of MaxPool @node on @x, the input position that wins
+ * its window in the relevance pass (g_free *@argmax). */
+static gboolean
+find_winners (const LrpNode *node,
+              const LrpBackwardCtx *ctx,
+              const LrpTensor *x,
+              int64_t **argmax,
+              GError **error)
+{
+  const guint64 *classes = NULL;
+  LrpPoolGeometry g;
+
+  if (!lrp_pool_geometry (node, x, &g, error))
+    return FALSE;
+  *argmax = g_new (int64_t, MAX (g.planes * g.out_plane, 1));
+  /* Winners within a fraction of a float32 ulp of the layer's scale tie,
+   * and the first wins: windows that tie in exact arithmetic (the flat
+   * background of an image) must not be decided by which position the BLAS
+   * kernel happened to round up, or relevance would depend on the machine.
+   * The reference (Zennit, float32 = float64 to 2.6e-6) routes such windows
+   * to the first position; exact comparison here differed from it by up to
+   * 7e-2 on fmnist_cnn's gradient, this by at most 3e-7. */
+  /* Better: where the graph tells which positions are exactly equal
+   * (identical receptive fields, lrp-ties.c), the first of the maximum's
+   * class wins and different classes never tie, as in exact arithmetic. */
+  if (ctx->run != NULL)
+    classes = lrp_run_position_classes (ctx->run, node->inputs[0]);
+  if (!lrp_maxpool_argmax (node, x, *argmax, NULL, LRP_MAXPOOL_TIE_TOLERANCE * max_abs (x),
+                           classes, ctx->cancellable, error))
+    {
+      g_clear_pointer (argmax, g_free);
+      return FALSE;
+    }
+  /* And where values of different classes are closer than float32 can
+   * order them, double precision orders them (lrp-exact.c). */
+  if (ctx->run != NULL
+      && !lrp_exact_refine_maxpool (ctx->run, node, node->inputs[0], x, classes, *argmax,
+                                    ctx->cancellable, error))
+    {
+      g_clear_pointer (argmax, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Winner takes all (§3: MaxPool has no rule in any composite, so Zennit
  * gives it its gradient); relevance arriving on Indices is ignored. */
 static gboolean
@@ -775,7 +820,9 @@ maxpool_backward (const LrpNode *node,
 {
   g_autofree int64_t *argmax = NULL;
   g_autofree float *s = NULL;
-  const guint64 *classes = NULL;
+  const LrpModel *m = ctx->run ? ctx->run->model : NULL;
+  int index = m && node >= m->nodes && node < m->nodes + m->n_nodes ? (int) (node - m->nodes) : -1;
+  const int64_t *winners;
   const float *x = lrp_tensor_f (in[0]);
   float *rx;
   LrpBackKind kind;
@@ -785,34 +832,27 @@ maxpool_backward (const LrpNode *node,
     return FALSE;
   if (done)
     return TRUE;
-  argmax = g_new (int64_t, MAX (out[0]->n, 1));
-  /* Winners within a fraction of a float32 ulp of the layer's scale tie,
-   * and the first wins: windows that tie in exact arithmetic (the flat
-   * background of an image) must not be decided by which position the BLAS
-   * kernel happened to round up, or relevance would depend on the machine.
-   * The reference (Zennit, float32 = float64 to 2.6e-6) routes such windows
-   * to the first position; exact comparison here differed from it by up to
-   * 7e-2 on fmnist_cnn's gradient, this by at most 3e-7. */
-  /* Better: where the graph tells which positions are exactly equal
-   * (identical receptive fields, lrp-ties.c), the first of the maximum's
-   * class wins and different classes never tie, as in exact arithmetic. */
-  if (ctx->run != NULL)
-    classes = lrp_run_position_classes (ctx->run, node->inputs[0]);
-  if (!lrp_maxpool_argmax (node, in[0], argmax, NULL,
-                           LRP_MAXPOOL_TIE_TOLERANCE * max_abs (in[0]), classes,
-                           ctx->cancellable, error))
-    return FALSE;
-  /* And where values of different classes are closer than float32 can
-   * order them, double precision orders them (lrp-exact.c). */
-  if (ctx->run != NULL
-      && !lrp_exact_refine_maxpool (ctx->run, node, node->inputs[0], in[0], classes, argmax,
-                                    ctx->cancellable, error))
-    return FALSE;
+  /* The winners depend on the input alone: found once, for every class
+   * and rule after. */
+  if (index >= 0 && ctx->run->winners && ctx->run->winners[index])
+    winners = ctx->run->winners[index];
+  else
+    {
+      if (!find_winners (node, ctx, in[0], &argmax, error))
+        return FALSE;
+      winners = argmax;
+      if (index >= 0)
+        {
+          if (ctx->run->winners == NULL)
+            ctx->run->winners = g_new0 (int64_t *, ctx->run->model->n_nodes);
+          ctx->run->winners[index] = g_steal_pointer (&argmax);
+        }
+    }
   s = lrp_back_seed (kind, ctx, r_out[0], out[0]);
   rx = lrp_tensor_f (r_in[0]);
   for (int64_t o = 0; o < out[0]->n; o++)
-    if (argmax[o] >= 0)
-      rx[argmax[o]] += kind == LRP_BACK_NORM ? x[argmax[o]] * s[o] : s[o];
+    if (winners[o] >= 0)
+      rx[winners[o]] += kind == LRP_BACK_NORM ? x[winners[o]] * s[o] : s[o];
   return TRUE;
 }
 

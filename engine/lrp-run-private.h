@@ -12,6 +12,8 @@ struct _LrpRun
   guint64 **classes;            /* owned; NULL, or per value its position classes
                                  * (lrp-ties.c), from the inputs of the last forward */
   struct _LrpExact *exact;      /* owned; NULL, or values recomputed in double (lrp-exact.c) */
+  int64_t **winners;            /* owned; NULL, or per node a MaxPool's winners for these
+                                 * inputs (every class and rule asks for them again) */
   gboolean sampled;             /* one of a baseline's many noisy inputs, whose average
                                  * float32 rounding does not move: near-ties are left
                                  * to float32 (lrp-exact.c is not asked) */
@@ -24,8 +26,8 @@ struct _LrpRun
 gboolean lrp_run_forward_inputs (LrpRun *run, int n_inputs, LrpTensor *const *inputs,
                                  GCancellable *cancellable, GError **error);
 LrpTensor *lrp_run_get_value (LrpRun *run, int value_id);
-/* Forgets the position classes (lrp-ties.c) and the values recomputed in
- * double (lrp-exact.c) for the inputs. */
+/* Forgets the position classes (lrp-ties.c), the values recomputed in
+ * double (lrp-exact.c) and the MaxPool winners found for the inputs. */
 void lrp_run_clear_classes (LrpRun *run);
 
 G_END_DECLS

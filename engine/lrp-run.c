@@ -24,6 +24,10 @@ void
 lrp_run_clear_classes (LrpRun *run)
 {
   g_clear_pointer (&run->exact, lrp_exact_free);
+  if (run->winners)
+    for (int n = 0; n < run->model->n_nodes; n++)
+      g_free (run->winners[n]);
+  g_clear_pointer (&run->winners, g_free);
   if (run->classes == NULL)
     return;
   for (int v = 0; v < run->model->n_values; v++)
