@@ -422,6 +422,7 @@ conv_chunks (int64_t begin,
   int64_t kg = cg * g->kernel[0] * g->kernel[1];
   g_autofree double *cols = g_new (double, kg * CHUNK);
   g_autofree double *out = g_new (double, mg * CHUNK);
+  int64_t top[CHUNK], left[CHUNK], image[CHUNK];
 
   for (int64_t chunk = begin; chunk < end; chunk++)
     {
@@ -430,6 +431,13 @@ conv_chunks (int64_t begin,
 
       if (lrp_parallel_cancelled (&j->cancelled, j->cancellable))
         return;
+      /* Each column's window corner and image, once. */
+      for (int64_t k = 0; k < s; k++)
+        {
+          image[k] = list[2 * k] * g->channels * j->in_p;
+          top[k] = list[2 * k + 1] / g->out[1] * g->stride[0] - g->pad_begin[0];
+          left[k] = list[2 * k + 1] % g->out[1] * g->stride[1] - g->pad_begin[1];
+        }
       for (int64_t grp = 0; grp < g->group; grp++)
         {
           for (int64_t c = 0; c < cg; c++)
@@ -437,18 +445,15 @@ conv_chunks (int64_t begin,
               for (int64_t kw = 0; kw < g->kernel[1]; kw++)
                 {
                   double *row = cols + ((c * g->kernel[0] + kh) * g->kernel[1] + kw) * s;
-                  const double *plane = j->x + grp * cg * j->in_p + c * j->in_p;
+                  const double *plane = j->x + (grp * cg + c) * j->in_p;
 
                   for (int64_t k = 0; k < s; k++)
                     {
-                      int64_t n = list[2 * k], p = list[2 * k + 1];
-                      int64_t y = p / g->out[1] * g->stride[0] - g->pad_begin[0]
-                                  + kh * g->dilation[0];
-                      int64_t x = p % g->out[1] * g->stride[1] - g->pad_begin[1]
-                                  + kw * g->dilation[1];
+                      int64_t y = top[k] + kh * g->dilation[0];
+                      int64_t x = left[k] + kw * g->dilation[1];
 
                       row[k] = y >= 0 && y < g->in[0] && x >= 0 && x < g->in[1]
-                               ? plane[n * g->channels * j->in_p + y * g->in[1] + x] : 0;
+                               ? plane[image[k] + y * g->in[1] + x] : 0;
                     }
                 }
           cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) mg, (int) s, (int) kg,
