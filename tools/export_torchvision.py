@@ -160,6 +160,7 @@ def main(argv=None):
     ap.add_argument("--check-input", metavar="IN.npy")
     ap.add_argument("--check-output", metavar="LOGITS.npy")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--size", type=int, default=224, help="input height and width (224)")
     a = ap.parse_args(argv)
     if a.check_output and not a.check_input:
         ap.error("--check-output needs --check-input")
@@ -168,7 +169,7 @@ def main(argv=None):
     t0 = time.time()
     model, wdesc, is_random = build(a.name, a.weights, a.seed)
     t1 = time.time()
-    ops = torch_export(model, torch.zeros(1, 3, 224, 224), a.out)
+    ops = torch_export(model, torch.zeros(1, 3, a.size, a.size), a.out)
     categories = tvm.get_model_weights(a.name).DEFAULT.meta["categories"]
     add_lrplens_metadata(
         a.out, categories, IMAGENET_MEAN, IMAGENET_STD, "rgb", "crop:256", (0, 1),
@@ -182,7 +183,7 @@ def main(argv=None):
         if os.path.exists(a.check_input):
             x = np.load(a.check_input).astype(np.float32)
         else:
-            x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(
+            x = torch.randn(1, 3, a.size, a.size, generator=torch.Generator().manual_seed(
                 12345)).numpy()
             np.save(a.check_input, x)
         with torch.no_grad():

@@ -20,10 +20,12 @@ the *_bn VGGs with its VGGCanonizer: BatchNorm merged).
   check LRPLENS MODEL.onnx ARCH [--tolerance T]
       computes both composites in float64 and checks lrplens's input
       relevance against them (max |difference| / max |R| <= T); TAP output.
-  ties LRPLENS MODEL.onnx ARCH [IMAGE...] [--tolerance T]
+  ties LRPLENS MODEL.onnx ARCH [IMAGE...] [--size N] [--tolerance T]
       the same, with the gradient baselines too, on synthetic images with
       flat regions (flat_images: blocks, checker, clipped, letterbox, ramp,
-      sky), where MaxPool windows tie in exact arithmetic; TAP output.
+      sky), where MaxPool windows tie in exact arithmetic, or on the bundled
+      photos (photo-astronaut, -chelsea, -coffee, -rocket, -letterbox), at
+      N × N (MODEL.onnx exported at that size); TAP output.
 
 MODEL.onnx must come from tools/export_torchvision.py ARCH (random weights,
 seed 0), which this script rebuilds in torch.
@@ -374,6 +376,29 @@ def flat_images(size=224, seed=3):
     return {k: np.round(v * 255) / 255 for k, v in imgs.items()}
 
 
+PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")
+
+
+def photo_images(size=224):
+    """The bundled photos, which have saturated and uniform areas (a studio
+    backdrop, clipped highlights, a clear sky), squashed to size × size as
+    8-bit pixels, and one letterboxed (its aspect kept, black bars)."""
+    from PIL import Image
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "images")
+    imgs = {}
+    for name in PHOTOS:
+        im = Image.open(os.path.join(root, name + ".jpg")).convert("RGB")
+        imgs["photo-" + name] = np.asarray(im.resize((size, size), Image.BILINEAR)) \
+            .transpose(2, 0, 1) / 255.0
+        if name == "chelsea":
+            h = round(size * im.height / im.width)
+            box = np.zeros((3, size, size))
+            box[:, (size - h) // 2:(size - h) // 2 + h] = \
+                np.asarray(im.resize((size, h), Image.BILINEAR)).transpose(2, 0, 1) / 255.0
+            imgs["photo-letterbox"] = box
+    return imgs
+
+
 TIES_METHODS = COMPOSITES + ("gradient", "gradient_x_input")
 
 
@@ -386,8 +411,9 @@ def ties(a):
     std = np.array(IMAGENET_STD).reshape(1, 3, 1, 1)
     low = torch.from_numpy((0 - mean) / std).float().double()
     high = torch.from_numpy((1 - mean) / std).float().double()
-    images = flat_images()
-    names = a.images or sorted(images)
+    images = flat_images(a.size)
+    images.update(photo_images(a.size))
+    names = a.images or sorted(k for k in images if not k.startswith("photo-"))
     failed, n = 0, 0
     print("1..%d" % (len(names) * len(TIES_METHODS)))
     with tempfile.TemporaryDirectory() as tmp:
@@ -430,7 +456,9 @@ def main():
     t.add_argument("lrplens")
     t.add_argument("model", metavar="MODEL.onnx")
     t.add_argument("arch")
-    t.add_argument("images", nargs="*")
+    t.add_argument("images", nargs="*", help="default: the synthetic ones; photo-* are the "
+                   "bundled photos (astronaut, chelsea, coffee, rocket, letterbox)")
+    t.add_argument("--size", type=int, default=224, help="as the model was exported with")
     t.add_argument("--tolerance", type=float, default=1e-4)
     a = ap.parse_args()
     sys.exit(bench(a) if a.command == "bench" else check(a) if a.command == "check" else ties(a))
