@@ -58,6 +58,25 @@ class Lrplens:
         params = [_variant(value, signature)] if signature else []
         self._call(path, "Activate", GLib.Variant("(sava{sv})", (name, params, {})))
 
+    def activate_burst(self, action, values, signature):
+        """Activates @action once per value without waiting between them, so
+        that they reach the window together (as a dragged slider's changes do
+        when they come faster than the engine); returns when all are answered."""
+        scope, name = action.split(".", 1)
+        path = WINDOW_PATH if scope == "win" else APP_PATH
+        context = GLib.MainContext.default()
+        answered = []
+        for value in values:
+            self.bus.call(APP_ID, path, "org.gtk.Actions", "Activate",
+                          GLib.Variant("(sava{sv})", (name, [_variant(value, signature)], {})),
+                          None, Gio.DBusCallFlags.NONE, 5000, None,
+                          lambda bus, res: answered.append(bus.call_finish(res)))
+        end = time.monotonic() + 10
+        while len(answered) < len(values) and time.monotonic() < end:
+            context.iteration(True)
+        if len(answered) < len(values):
+            raise TimeoutError("%s: %d of %d answered" % (action, len(answered), len(values)))
+
     def state(self, action):
         scope, name = action.split(".", 1)
         path = WINDOW_PATH if scope == "win" else APP_PATH
