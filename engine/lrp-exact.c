@@ -897,7 +897,6 @@ lrp_exact_refine_maxpool (LrpRun *run,
   band = (float) (LRP_EXACT_NEAR_TIE * scale);
   channels = x->shape[1];
 
-  /* Windows whose winner has a rival of another class within the band. */
   /* Behind a ReLU, windows of zeros whose inputs were clearly negative
    * (dead neurons, a large share of them) are exact ties of zeros. */
   producer = run->model->values[x_value].producer;
@@ -918,6 +917,7 @@ lrp_exact_refine_maxpool (LrpRun *run,
         }
     }
 
+  /* Windows whose winner has a rival of another class within the band. */
   doubts = g_array_new (FALSE, FALSE, sizeof (Doubt));
   for (int64_t pl = 0; pl < g.planes; pl++)
     {
