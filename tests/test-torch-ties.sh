@@ -2,7 +2,8 @@
 # MaxPool ties as exact arithmetic breaks them: lrplens's relevance on
 # images with flat regions (constant blocks, a letterbox, a checkerboard, a
 # ramp, a flat sky, clipped highlights; tools/torch_lrp.py ties) and on the
-# bundled photos (and one letterboxed), at 224 px and 112 px, against a
+# bundled photos (and one letterboxed), at 224 px and 112 px (vgg11_bn: at
+# every intermediate tensor too), against a
 # float64 PyTorch implementation of Zennit's mechanism, for two composites
 # and the gradient baselines, on torchvision vgg11_bn and resnet18 (random
 # weights, BatchNorm kept).  Identical receptive fields must give the
@@ -36,24 +37,27 @@ if ! "$python" -c "import torch, torchvision, onnx" 2>/dev/null; then
 fi
 photos="photo-astronaut photo-chelsea photo-coffee photo-rocket photo-letterbox"
 synthetic="blocks checker clipped letterbox ramp sky"
-# One run per line: architecture, input size, images (4 methods each).
-runs="vgg11_bn 224 $synthetic $photos
-resnet18 224 $synthetic $photos
-resnet18 112 $photos"
+# One run per line: architecture, input size, whether every intermediate
+# tensor is compared too (VGG's, whose names map simply), images (4 methods
+# each).
+runs="vgg11_bn 224 --layers $synthetic $photos
+resnet18 224 - $synthetic $photos
+resnet18 112 - $photos"
 total=0
-while read -r arch size images; do
+while read -r arch size layers images; do
   total=$((total + 4 * $(echo $images | wc -w)))
 done <<< "$runs"
 echo "1..$total"
 n=0
-while read -r arch size images; do
+while read -r arch size layers images; do
   want=$((4 * $(echo $images | wc -w)))
+  [ "$layers" = - ] && layers=
   model="$work/$arch-$size.onnx"
   [ -f "$model" ] || "$python" "$src/tools/export_torchvision.py" $arch "$model" --size $size \
     >"$work/log" 2>&1
   # Failing cases are reported below; a crash leaves lines missing.
   "$python" "$src/tools/torch_lrp.py" ties "$lrplens" "$model" $arch $images --size $size \
-    >"$work/tap" 2>>"$work/log" || true
+    $layers >"$work/tap" 2>>"$work/log" || true
   lines=$(grep -cE "^(not )?ok [0-9]+ $arch " "$work/tap" 2>/dev/null || true)
   if [ "${lines:-0}" -ne $want ]; then
     for i in $(seq $want); do

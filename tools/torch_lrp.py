@@ -215,9 +215,26 @@ def merged(conv, bn):
     return out
 
 
-def run_vgg(model, walk, h):
+ONNX_OP = {torch.nn.Conv2d: "Conv", torch.nn.BatchNorm2d: "BatchNormalization",
+           torch.nn.ReLU: "Relu", torch.nn.MaxPool2d: "MaxPool"}
+
+
+def feature_tensor(i, layer):
+    """The ONNX name torch.onnx gives the output of a VGG's features[i]."""
+    return "/features/features.%d/%s_output_0" % (i, ONNX_OP[type(layer)])
+
+
+def keep_grad(store, name, h):
+    """Records the gradient that reaches @h (in Zennit's mechanism: the
+    relevance of that tensor) as store[name]."""
+    if store is not None and h.requires_grad:
+        h.register_hook(lambda g: store.__setitem__(name, g.detach().numpy().copy()))
+
+
+def run_vgg(model, walk, h, store=None):
     """torchvision VGG under Zennit's VGGCanonizer: a BatchNorm right after
-    a convolution is merged into it."""
+    a convolution is merged into it.  With @store, the relevance of every
+    features tensor, by its ONNX name (a merged pair's under the BatchNorm's)."""
     layers = list(model.features) + [model.avgpool, torch.nn.Flatten()] + list(model.classifier)
     i = 0
     while i < len(layers):
@@ -227,6 +244,8 @@ def run_vgg(model, walk, h):
             layer = merged(layer, layers[i + 1])
             i += 1
         h = walk.module(layer, h)
+        if i < len(model.features):
+            keep_grad(store, feature_tensor(i, layers[i]), h)
         i += 1
     return h
 
@@ -254,19 +273,35 @@ def run_resnet(model, walk, h):
     return walk.module(model.fc, torch.flatten(h, 1))
 
 
-def explain(model, x, composite, target, low, high):
+def explain(model, x, composite, target, low, high, store=None):
     """Relevance at the input of a torchvision VGG or ResNet for one class,
     seeded with the class's logit; the gradient baselines ("gradient",
-    "gradient_x_input") on the model as it is (BatchNorm unmerged)."""
+    "gradient_x_input") on the model as it is (BatchNorm unmerged).  With
+    @store (VGG only), the relevance (for "gradient": the gradient) of
+    every features tensor too, by its ONNX name."""
     x = x.clone().requires_grad_()
     if composite.startswith("gradient"):
+        hooks = []
+        if store is not None and composite == "gradient" and hasattr(model, "features"):
+            # An in-place ReLU's output is its input's tensor: a hook on it would
+            # see the gradient behind the ReLU.
+            for m in model.modules():
+                if isinstance(m, torch.nn.ReLU):
+                    m.inplace = False
+            for i, layer in enumerate(model.features):
+                hooks.append(layer.register_forward_hook(
+                    lambda m, inp, out, name=feature_tensor(i, layer): keep_grad(store, name,
+                                                                                 out)))
         h = model(x)
+        for hook in hooks:
+            hook.remove()
         seed = torch.zeros_like(h)
         seed[0, target] = h[0, target].detach()
         h.backward(seed)
         return x.grad.detach() * (x.detach() if composite == "gradient_x_input" else 1)
     walk = Walker(composite, low, high)
-    h = run_resnet(model, walk, x) if hasattr(model, "layer1") else run_vgg(model, walk, x)
+    h = run_resnet(model, walk, x) if hasattr(model, "layer1") \
+        else run_vgg(model, walk, x, store)
     seed = torch.zeros_like(h)
     seed[0, target] = h[0, target].detach()
     h.backward(seed)
@@ -298,12 +333,40 @@ def setup(arch):
     return model, x, target, (0 - mean) / std, (1 - mean) / std
 
 
-def lrplens_relevance(lrplens, model_file, inp, comp, target, tmp):
+def lrplens_relevance(lrplens, model_file, inp, comp, target, tmp, layers=None):
+    """lrplens's input relevance; with @layers (a dict), that of every tensor
+    too, by name."""
     out = os.path.join(tmp, comp + ".npy")
     how = ["--baseline", comp] if comp.startswith("gradient") else ["--composite", comp]
+    extra = []
+    if layers is not None:
+        layer_dir = os.path.join(tmp, "layers")
+        extra = ["--layers", layer_dir]
     subprocess.run([lrplens, "explain", model_file, inp] + how + [
-        "--class", str(target), "--out", out], check=True, stdout=subprocess.DEVNULL)
+        "--class", str(target), "--out", out] + extra, check=True, stdout=subprocess.DEVNULL)
+    if layers is not None:
+        import json
+        import shutil
+        with open(os.path.join(layer_dir, "index.json")) as f:
+            index = json.load(f)
+        for name, entry in index.items():
+            layers[name] = np.load(os.path.join(layer_dir, entry["file"]))
+        shutil.rmtree(layer_dir)
     return np.load(out)
+
+
+def worst_layer(want, got):
+    """The intermediate tensor where lrplens is furthest from the reference,
+    relative to that tensor's largest |R|: (error, name), or (0, None)."""
+    worst = (0.0, None)
+    for name, w in want.items():
+        scale = float(np.abs(w).max())
+        if name not in got or scale == 0:
+            if name not in got:
+                worst = max(worst, (float("inf"), name))
+            continue
+        worst = max(worst, (float(np.abs(got[name] - w).max() / scale), name))
+    return worst
 
 
 def bench(a):
@@ -426,16 +489,24 @@ def ties(a):
                 target = int(model(xt).argmax())
             for comp in TIES_METHODS:
                 n += 1
-                want = explain(model, xt, comp, target, low, high).numpy()
-                got = lrplens_relevance(a.lrplens, a.model, inp, comp, target, tmp)
+                layers = a.layers and hasattr(model, "features") and comp != "gradient_x_input"
+                want_layers, got_layers = ({}, {}) if layers else (None, None)
+                want = explain(model, xt, comp, target, low, high, want_layers).numpy()
+                got = lrplens_relevance(a.lrplens, a.model, inp, comp, target, tmp, got_layers)
                 diff = np.abs(got - want) / np.abs(want).max()
                 err = float(diff.max())
+                inner = ""
                 ok = err <= a.tolerance
+                if layers:
+                    layer_err, layer = worst_layer(want_layers, got_layers)
+                    ok = ok and layer_err <= a.tolerance
+                    inner = "; %d tensors inside, worst %.2e (%s)" % (len(want_layers), layer_err,
+                                                                    layer)
                 failed += not ok
                 print("%sok %d %s %s %s class %d: max error %.2e of max |R|, 99th percentile "
-                      "%.1e (tolerance %.0e)" % ("" if ok else "not ", n, a.arch, name, comp,
-                                                 target, err, np.percentile(diff, 99),
-                                                 a.tolerance))
+                      "%.1e%s (tolerance %.0e)" % ("" if ok else "not ", n, a.arch, name, comp,
+                                                   target, err, np.percentile(diff, 99), inner,
+                                                   a.tolerance))
                 sys.stdout.flush()
     return 1 if failed else 0
 
@@ -459,6 +530,9 @@ def main():
     t.add_argument("images", nargs="*", help="default: the synthetic ones; photo-* are the "
                    "bundled photos (astronaut, chelsea, coffee, rocket, letterbox)")
     t.add_argument("--size", type=int, default=224, help="as the model was exported with")
+    t.add_argument("--layers", action="store_true",
+                   help="VGG: compare every features tensor too, each against its own max |R| "
+                        "(LRP composites and the gradient)")
     t.add_argument("--tolerance", type=float, default=1e-4)
     a = ap.parse_args()
     sys.exit(bench(a) if a.command == "bench" else check(a) if a.command == "check" else ties(a))
