@@ -250,25 +250,40 @@ def run_vgg(model, walk, h, store=None):
     return h
 
 
-def run_resnet(model, walk, h):
+def run_resnet(model, walk, h, store=None):
     """torchvision ResNet under Zennit's ResNetCanonizer: BatchNorms merged
-    into their convolutions, the residual sum a module with the Norm rule."""
-    h = walk.relu(model.relu, walk.linear(merged(model.conv1, model.bn1), h))
-    h = model.maxpool(h)
-    for stage in (model.layer1, model.layer2, model.layer3, model.layer4):
-        for block in stage:
+    into their convolutions, the residual sum a module with the Norm rule.
+    With @store, the relevance of every tensor up to the last block, by its
+    ONNX name (a merged pair's under the BatchNorm's)."""
+    def keep(name, t):
+        keep_grad(store, name, t)
+        return t
+
+    h = keep("/bn1/BatchNormalization_output_0",
+             walk.linear(merged(model.conv1, model.bn1), h))
+    h = keep("/relu/Relu_output_0", walk.relu(model.relu, h))
+    h = keep("/maxpool/MaxPool_output_0", model.maxpool(h))
+    for s, stage in enumerate((model.layer1, model.layer2, model.layer3, model.layer4), 1):
+        for b, block in enumerate(stage):
+            at = "/layer%d/layer%d.%d/" % (s, s, b)
             convs = [(block.conv1, block.bn1), (block.conv2, block.bn2)]
             if hasattr(block, "conv3"):
                 convs.append((block.conv3, block.bn3))
             shortcut = h
             if block.downsample is not None:
-                shortcut = walk.linear(merged(block.downsample[0], block.downsample[1]), h)
+                shortcut = keep(at + "downsample/downsample.1/BatchNormalization_output_0",
+                                walk.linear(merged(block.downsample[0], block.downsample[1]), h))
             out = h
             for i, (conv, bn) in enumerate(convs):
-                out = walk.linear(merged(conv, bn), out)
+                out = keep(at + "bn%d/BatchNormalization_output_0" % (i + 1),
+                           walk.linear(merged(conv, bn), out))
                 if i < len(convs) - 1:
                     out = walk.relu(block.relu, out)
-            h = walk.relu(block.relu, walk.norm(torch.add, out, shortcut))
+                    if i == 0:
+                        keep(at + "relu/Relu_output_0", out)
+            h = keep(at + "Add_output_0", walk.norm(torch.add, out, shortcut))
+            h = keep(at + "relu_1/Relu_output_0" if len(convs) == 2 else at + "relu_2/Relu_output_0",
+                     walk.relu(block.relu, h))
     h = walk.norm(model.avgpool, h)
     return walk.module(model.fc, torch.flatten(h, 1))
 
@@ -300,7 +315,7 @@ def explain(model, x, composite, target, low, high, store=None):
         h.backward(seed)
         return x.grad.detach() * (x.detach() if composite == "gradient_x_input" else 1)
     walk = Walker(composite, low, high)
-    h = run_resnet(model, walk, x) if hasattr(model, "layer1") \
+    h = run_resnet(model, walk, x, store) if hasattr(model, "layer1") \
         else run_vgg(model, walk, x, store)
     seed = torch.zeros_like(h)
     seed[0, target] = h[0, target].detach()
@@ -489,7 +504,8 @@ def ties(a):
                 target = int(model(xt).argmax())
             for comp in TIES_METHODS:
                 n += 1
-                layers = a.layers and hasattr(model, "features") and comp != "gradient_x_input"
+                layers = a.layers and not comp.startswith("gradient") or \
+                    (a.layers and comp == "gradient" and hasattr(model, "features"))
                 want_layers, got_layers = ({}, {}) if layers else (None, None)
                 want = explain(model, xt, comp, target, low, high, want_layers).numpy()
                 got = lrplens_relevance(a.lrplens, a.model, inp, comp, target, tmp, got_layers)
