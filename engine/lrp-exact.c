@@ -115,14 +115,6 @@ tensor_of (const LrpModel *m,
   return m->values[v].tensor;
 }
 
-static gboolean
-is_constant (const LrpModel *m,
-             int v)
-{
-  return v >= 0 && m->values[v].producer < 0 && !m->values[v].is_input
-         && m->values[v].tensor->data != NULL;
-}
-
 /* N × C × H × W in float: the only layout followed here. */
 static gboolean
 is_image_like (const LrpTensor *t)
@@ -173,14 +165,14 @@ node_supported (LrpExact *e,
       int w = node->n_inputs > 1 ? node->inputs[1] : -1;
       int b = node->n_inputs > 2 ? node->inputs[2] : -1;
 
-      return is_constant (m, w) && (b < 0 || is_constant (m, b))
+      return lrp_value_is_constant (m, w) && (b < 0 || lrp_value_is_constant (m, b))
              && lrp_op_conv_geometry (node, tensor_of (m, x), tensor_of (m, w), &g, NULL)
              && g.n_dims == 2 && value_supported (e, x);
     }
   if (g_str_equal (op, "BatchNormalization"))
     {
       for (int i = 1; i < 5; i++)
-        if (i >= node->n_inputs || !is_constant (m, node->inputs[i])
+        if (i >= node->n_inputs || !lrp_value_is_constant (m, node->inputs[i])
             || tensor_of (m, node->inputs[i])->n != y->shape[1])
           return FALSE;
       return value_supported (e, x);
@@ -205,7 +197,7 @@ node_supported (LrpExact *e,
 
           if (v < 0)
             return FALSE;
-          if (is_constant (m, v))
+          if (lrp_value_is_constant (m, v))
             {
               if (!broadcasts_to (tensor_of (m, v), y))
                 return FALSE;
@@ -228,7 +220,7 @@ node_supported (LrpExact *e,
           int v = node->inputs[i];
           const LrpTensor *t;
 
-          if (v < 0 || is_constant (m, v))
+          if (v < 0 || lrp_value_is_constant (m, v))
             return FALSE;
           t = tensor_of (m, v);
           if (!is_image_like (t) || t->shape[0] != y->shape[0] || t->shape[2] != y->shape[2]
@@ -353,7 +345,7 @@ mark (LrpExact *e,
     }
   else
     for (int i = 0; i < node->n_inputs; i++)
-      if (node->inputs[i] >= 0 && !is_constant (m, node->inputs[i])
+      if (node->inputs[i] >= 0 && !lrp_value_is_constant (m, node->inputs[i])
           && (i == 0 || !g_str_equal (op, "BatchNormalization")))
         mark (e, node->inputs[i], n, p);
 }
@@ -564,7 +556,7 @@ operand (LrpExact *e,
   const LrpTensor *t = tensor_of (m, v);
   int64_t coord[4] = { n, c, p / y->shape[3], p % y->shape[3] }, at = 0;
 
-  if (!is_constant (m, v))
+  if (!lrp_value_is_constant (m, v))
     return e->values[v].val[(n * y->shape[1] + c) * positions_of (y) + p];
   for (int d = 0; d < t->rank; d++)
     at = at * t->shape[d] + (t->shape[d] == 1 ? 0 : coord[4 - t->rank + d]);
@@ -994,7 +986,8 @@ lrp_exact_fix_near_zero (LrpRun *run,
   const double *exact;
 
   *fixed = NULL;
-  if (run->sampled || value < 0 || !is_image_like (z) || !lrp_tensor_same_shape (z, tensor_of (run->model, value)))
+  if (run->sampled || value < 0 || !is_image_like (z)
+      || !lrp_tensor_same_shape (z, tensor_of (run->model, value)))
     return TRUE;
   for (int64_t i = 0; i < z->n; i++)
     if (isfinite (v[i]))

@@ -190,6 +190,16 @@ void lrp_attrs_clear (LrpAttrs *attrs);
 void lrp_model_fuse (LrpModel *model);
 /* Too little work in a pass to split it over the cores (lrp_parallel_serial_begin). */
 gboolean lrp_model_is_small (const LrpModel *model);
+
+/* Value @v (-1: absent) is a constant known at load: no producer, not an
+ * input, with data. */
+static inline gboolean
+lrp_value_is_constant (const LrpModel *model,
+                       int v)
+{
+  return v >= 0 && model->values[v].producer < 0 && !model->values[v].is_input
+         && model->values[v].tensor->data != NULL;
+}
 void lrp_model_free_fusions (LrpModel *model);
 /* Fused Conv @n: writes the BatchNorm's output, drops the Conv's. */
 gboolean lrp_node_forward_fused (const LrpModel *model, int n, LrpTensor **acts,

@@ -242,14 +242,6 @@ window_classes (const Windows *w,
   return out;
 }
 
-static gboolean
-is_constant (const LrpModel *m,
-             int v)
-{
-  return v >= 0 && m->values[v].producer < 0 && !m->values[v].is_input
-         && m->values[v].tensor->data != NULL;
-}
-
 /* A constant operand that is the same at every position of @like: no
  * batch or spatial extent once broadcast against it. */
 static gboolean
@@ -259,7 +251,7 @@ uniform_constant (const LrpModel *m,
 {
   const LrpTensor *t;
 
-  if (!is_constant (m, v))
+  if (!lrp_value_is_constant (m, v))
     return FALSE;
   t = m->values[v].tensor;
   for (int d = 0; d < t->rank; d++)
@@ -310,11 +302,11 @@ pointwise_classes (const LrpModel *m,
       t = m->values[v].tensor;
       if (g_str_equal (node->op_type, "BatchNormalization") && i > 0)
         {
-          if (!is_constant (m, v))
+          if (!lrp_value_is_constant (m, v))
             return NULL;
           continue;
         }
-      if (is_constant (m, v))
+      if (lrp_value_is_constant (m, v))
         {
           if (!uniform_constant (m, v, y))
             return NULL;
@@ -373,8 +365,8 @@ conv_classes (const LrpModel *m,
   LrpConvGeometry g;
   Windows win = { 0 };
 
-  if (cls[x].cls == NULL || !is_constant (m, w)
-      || (node->n_inputs > 2 && node->inputs[2] >= 0 && !is_constant (m, node->inputs[2]))
+  if (cls[x].cls == NULL || !lrp_value_is_constant (m, w)
+      || (node->n_inputs > 2 && node->inputs[2] >= 0 && !lrp_value_is_constant (m, node->inputs[2]))
       || !lrp_op_conv_geometry (node, m->values[x].tensor, m->values[w].tensor, &g, NULL))
     return NULL;
   win.n_dims = g.n_dims;
