@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "lrp-op-pool-private.h"
 #include "lrp-run-private.h"
 
 G_BEGIN_DECLS
@@ -46,6 +47,31 @@ gboolean lrp_exact_refine_maxpool (LrpRun *run, const LrpNode *node, int x_value
  * when cancelled. */
 gboolean lrp_exact_fix_near_zero (LrpRun *run, int value, const LrpTensor *z, float **fixed,
                                   GCancellable *cancellable, GError **error);
+
+/* ---- Between lrp-exact.c (the values) and lrp-near-ties.c (the decisions) ---- */
+
+/* A 2-D window op's geometry: a Conv's or a pool's. */
+typedef struct
+{
+  int64_t kernel[2], stride[2], dilation[2], pad_begin[2], in[2], out[2];
+} LrpExactWindow;
+
+void lrp_exact_window_of_pool (const LrpPoolGeometry *g, LrpExactWindow *w);
+/* The in-plane offsets of output position @o's taps inside the input, in
+ * scan order, into @taps (room for kernel[0] × kernel[1]); returns how many. */
+int64_t lrp_exact_window_taps (const LrpExactWindow *w, int64_t o, int64_t *taps);
+
+/* @run's store of double-precision values for its inputs, made when first asked. */
+LrpExact *lrp_exact_for_run (LrpRun *run);
+/* @value has a double form: every op from the model input to it is followed. */
+gboolean lrp_exact_follows (LrpExact *e, int value);
+/* Asks for @value at (image @n, in-plane @position), and for what that reads. */
+void lrp_exact_mark (LrpExact *e, int value, int64_t n, int64_t position);
+/* Computes what was asked for up to @value; FALSE when cancelled (the store
+ * is then dropped). */
+gboolean lrp_exact_compute (LrpRun *run, int value, GCancellable *cancellable, GError **error);
+/* (transfer none): @value's activation, N × C × positions, valid where computed. */
+const double *lrp_exact_get (LrpExact *e, int value);
 
 /* Test hook: @value's activation recomputed in double at every position
  * (N × C × positions, g_free it), or NULL when an op below has no double

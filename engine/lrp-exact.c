@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Near-ties of MaxPool windows, decided as exact arithmetic decides them.
+ * Activations recomputed in double precision, at the positions asked for.
  *
- * Position classes (lrp-ties.c) settle windows whose values are equal in
- * exact arithmetic.  Values that really differ, but by less than the
- * float32 kernels' rounding (a ramp, a clipped highlight, a ReLU just
- * above zero beside a dead one), are another matter: the float32 forward
- * pass may order them either way, and the relevance of the whole window
- * follows the order.  Those windows are rare (tens per image on a VGG, out
- * of millions); for them alone, the candidates' values are recomputed in
- * double precision from the float32 input and weights, through every op
- * below, over just the positions the candidates' receptive fields reach
- * (marked top-down, then computed bottom-up, a layer at a time, the
- * convolutions as double-precision products of the marked columns).  The
- * double results sit within 1e-15 of the exact ones, so the order they give
- * is the exact order for anything float32 could not resolve.
+ * lrp-near-ties.c decides what float32 cannot order (MaxPool windows whose
+ * values differ by less than the kernels' rounding, ReLU inputs that close
+ * to zero) from values recomputed here: from the float32 input and
+ * weights, through every op below, over just the positions the asked ones'
+ * receptive fields reach (marked top-down, then computed bottom-up, a
+ * layer at a time, the convolutions as double-precision products of the
+ * marked columns).  The results sit within 1e-15 of the exact ones.
  *
- * Recomputed values are kept per input (in the LrpRun, like the classes),
- * so a new class or rule asks nothing again.
+ * Recomputed values are kept per input (in the LrpRun, like the position
+ * classes), so a new class or rule asks nothing again.
  */
 #define G_LOG_DOMAIN "lrp-exact"
 
@@ -30,7 +24,6 @@
 #include "lrp-parallel-private.h"
 
 #include <cblas.h>
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -50,6 +43,7 @@ struct _LrpExact
   const LrpModel *model;
   ExactValue *values;   /* one per value */
   double **weights;     /* one per node: a Conv's weights in double, once needed */
+  LrpExactWindow *windows; /* one per node: a Conv's or pool's, once its support is known */
 };
 
 /* Columns of one convolution product: bounds the scratch to a few MiB. */
@@ -69,11 +63,12 @@ lrp_exact_free (LrpExact *exact)
     g_free (exact->weights[n]);
   g_free (exact->values);
   g_free (exact->weights);
+  g_free (exact->windows);
   g_free (exact);
 }
 
-static LrpExact *
-run_exact (LrpRun *run)
+LrpExact *
+lrp_exact_for_run (LrpRun *run)
 {
   if (run->exact == NULL)
     {
@@ -84,9 +79,64 @@ run_exact (LrpRun *run)
       for (int v = 0; v < run->model->n_values; v++)
         e->values[v].supported = -1;
       e->weights = g_new0 (double *, MAX (run->model->n_nodes, 1));
+      e->windows = g_new0 (LrpExactWindow, MAX (run->model->n_nodes, 1));
       run->exact = e;
     }
   return run->exact;
+}
+
+int64_t
+lrp_exact_window_taps (const LrpExactWindow *w,
+                       int64_t o,
+                       int64_t *taps)
+{
+  int64_t oh = o / w->out[1], ow = o % w->out[1], n = 0;
+
+  for (int64_t kh = 0; kh < w->kernel[0]; kh++)
+    {
+      int64_t i = oh * w->stride[0] - w->pad_begin[0] + kh * w->dilation[0];
+
+      if (i < 0 || i >= w->in[0])
+        continue;
+      for (int64_t kw = 0; kw < w->kernel[1]; kw++)
+        {
+          int64_t j = ow * w->stride[1] - w->pad_begin[1] + kw * w->dilation[1];
+
+          if (j >= 0 && j < w->in[1])
+            taps[n++] = i * w->in[1] + j;
+        }
+    }
+  return n;
+}
+
+void
+lrp_exact_window_of_pool (const LrpPoolGeometry *g,
+                          LrpExactWindow *w)
+{
+  for (int d = 0; d < 2; d++)
+    {
+      w->kernel[d] = g->kernel[d];
+      w->stride[d] = g->stride[d];
+      w->dilation[d] = g->dilation[d];
+      w->pad_begin[d] = g->pad_begin[d];
+      w->in[d] = g->in[d];
+      w->out[d] = g->out[d];
+    }
+}
+
+static void
+window_of_conv (const LrpConvGeometry *g,
+                LrpExactWindow *w)
+{
+  for (int d = 0; d < 2; d++)
+    {
+      w->kernel[d] = g->kernel[d];
+      w->stride[d] = g->stride[d];
+      w->dilation[d] = g->dilation[d];
+      w->pad_begin[d] = g->pad_begin[d];
+      w->in[d] = g->in[d];
+      w->out[d] = g->out[d];
+    }
 }
 
 /* ---- Which values have a double form -------------------------------------- */
@@ -94,15 +144,16 @@ run_exact (LrpRun *run)
 static gboolean compute_marked (LrpExact *e, LrpTensor *const *acts, int last_node,
                                 GCancellable *cancellable, GError **error);
 
-/* compute_marked () for @run's values; a cancelled computation takes what
- * was computed for the input with it. */
-static gboolean
-run_compute (LrpRun *run,
-             int last_node,
-             GCancellable *cancellable,
-             GError **error)
+gboolean
+lrp_exact_compute (LrpRun *run,
+                   int value,
+                   GCancellable *cancellable,
+                   GError **error)
 {
-  if (compute_marked (run->exact, run->acts, last_node, cancellable, error))
+  /* Cancelled, the marks no longer say what is computed: what was computed
+   * for the input goes with them. */
+  if (compute_marked (run->exact, run->acts, run->model->values[value].producer, cancellable,
+                      error))
     return TRUE;
   g_clear_pointer (&run->exact, lrp_exact_free);
   return FALSE;
@@ -165,9 +216,12 @@ node_supported (LrpExact *e,
       int w = node->n_inputs > 1 ? node->inputs[1] : -1;
       int b = node->n_inputs > 2 ? node->inputs[2] : -1;
 
-      return lrp_value_is_constant (m, w) && (b < 0 || lrp_value_is_constant (m, b))
-             && lrp_op_conv_geometry (node, tensor_of (m, x), tensor_of (m, w), &g, NULL)
-             && g.n_dims == 2 && value_supported (e, x);
+      if (!lrp_value_is_constant (m, w) || (b >= 0 && !lrp_value_is_constant (m, b))
+          || !lrp_op_conv_geometry (node, tensor_of (m, x), tensor_of (m, w), &g, NULL)
+          || g.n_dims != 2)
+        return FALSE;
+      window_of_conv (&g, &e->windows[node - m->nodes]);
+      return value_supported (e, x);
     }
   if (g_str_equal (op, "BatchNormalization"))
     {
@@ -183,8 +237,10 @@ node_supported (LrpExact *e,
     {
       LrpPoolGeometry g;
 
-      return lrp_pool_geometry (node, tensor_of (m, x), &g, NULL) && g.n_spatial == 2
-             && value_supported (e, x);
+      if (!lrp_pool_geometry (node, tensor_of (m, x), &g, NULL) || g.n_spatial != 2)
+        return FALSE;
+      lrp_exact_window_of_pool (&g, &e->windows[node - m->nodes]);
+      return value_supported (e, x);
     }
   if ((g_str_equal (op, "Add") || g_str_equal (op, "Sub") || g_str_equal (op, "Mul")
        || g_str_equal (op, "Div")) && node->opset >= 7 && node->n_inputs == 2)
@@ -255,6 +311,13 @@ value_supported (LrpExact *e,
   return ev->supported;
 }
 
+gboolean
+lrp_exact_follows (LrpExact *e,
+                   int value)
+{
+  return value >= 0 && value_supported (e, value);
+}
+
 /* ---- Marking the positions a value is needed at ---------------------------- */
 
 static ExactValue *
@@ -272,51 +335,17 @@ exact_value (LrpExact *e,
   return ev;
 }
 
-static void mark (LrpExact *e, int v, int64_t n, int64_t p);
-
-/* Marks the taps of window (@oh, @ow) of a 2-D window op on value @x. */
-static void
-mark_window (LrpExact *e,
-             int x,
-             int64_t n,
-             int64_t oh,
-             int64_t ow,
-             const int64_t *kernel,
-             const int64_t *stride,
-             const int64_t *dilation,
-             const int64_t *pad_begin)
-{
-  const LrpTensor *t = tensor_of (e->model, x);
-  int64_t h = t->shape[2], w = t->shape[3];
-
-  for (int64_t kh = 0; kh < kernel[0]; kh++)
-    {
-      int64_t i = oh * stride[0] - pad_begin[0] + kh * dilation[0];
-
-      if (i < 0 || i >= h)
-        continue;
-      for (int64_t kw = 0; kw < kernel[1]; kw++)
-        {
-          int64_t j = ow * stride[1] - pad_begin[1] + kw * dilation[1];
-
-          if (j >= 0 && j < w)
-            mark (e, x, n, i * w + j);
-        }
-    }
-}
-
-static void
-mark (LrpExact *e,
-      int v,
-      int64_t n,
-      int64_t p)
+void
+lrp_exact_mark (LrpExact *e,
+                int v,
+                int64_t n,
+                int64_t p)
 {
   const LrpModel *m = e->model;
   ExactValue *ev = exact_value (e, v);
-  const LrpTensor *y = tensor_of (m, v);
-  int64_t at = n * positions_of (y) + p;
+  int64_t at = n * positions_of (tensor_of (m, v)) + p;
+  int producer = m->values[v].producer;
   const LrpNode *node;
-  const char *op;
 
   if (ev->state[at] != NONE)
     return;
@@ -324,30 +353,25 @@ mark (LrpExact *e,
   ev->n_needed++;
   if (m->values[v].is_input)
     return;
-  node = &m->nodes[m->values[v].producer];
-  op = node->op_type;
-  if (g_str_equal (op, "Conv"))
+  node = &m->nodes[producer];
+  if (g_str_equal (node->op_type, "Conv") || g_str_has_suffix (node->op_type, "Pool"))
     {
-      LrpConvGeometry g;
+      /* Called for every position of a cone: no allocation for the usual
+       * small windows. */
+      const LrpExactWindow *w = &e->windows[producer];
+      int64_t area = w->kernel[0] * w->kernel[1], small[64];
+      g_autofree int64_t *large = area > 64 ? g_new (int64_t, area) : NULL;
+      int64_t *taps = large ? large : small;
+      int64_t count = lrp_exact_window_taps (w, p, taps);
 
-      lrp_op_conv_geometry (node, tensor_of (m, node->inputs[0]),
-                            tensor_of (m, node->inputs[1]), &g, NULL);
-      mark_window (e, node->inputs[0], n, p / y->shape[3], p % y->shape[3], g.kernel, g.stride,
-                   g.dilation, g.pad_begin);
-    }
-  else if (g_str_has_suffix (op, "Pool"))
-    {
-      LrpPoolGeometry g;
-
-      lrp_pool_geometry (node, tensor_of (m, node->inputs[0]), &g, NULL);
-      mark_window (e, node->inputs[0], n, p / y->shape[3], p % y->shape[3], g.kernel, g.stride,
-                   g.dilation, g.pad_begin);
+      for (int64_t k = 0; k < count; k++)
+        lrp_exact_mark (e, node->inputs[0], n, taps[k]);
     }
   else
     for (int i = 0; i < node->n_inputs; i++)
       if (node->inputs[i] >= 0 && !lrp_value_is_constant (m, node->inputs[i])
-          && (i == 0 || !g_str_equal (op, "BatchNormalization")))
-        mark (e, node->inputs[i], n, p);
+          && (i == 0 || !g_str_equal (node->op_type, "BatchNormalization")))
+        lrp_exact_mark (e, node->inputs[i], n, p);
 }
 
 /* ---- Computing the marked positions, bottom-up ---------------------------- */
@@ -495,49 +519,37 @@ compute_conv (LrpExact *e,
 
 static void
 compute_pool (LrpExact *e,
-              const LrpNode *node,
+              int node_index,
               ExactValue *ey,
               const int64_t *list,
               int64_t count)
 {
   const LrpModel *m = e->model;
+  const LrpNode *node = &m->nodes[node_index];
+  const LrpExactWindow *w = &e->windows[node_index];
   const LrpTensor *xt = tensor_of (m, node->inputs[0]);
   const double *x = e->values[node->inputs[0]].val;
   gboolean is_max = g_str_has_suffix (node->op_type, "MaxPool");
   gboolean counts_pad = !is_max && lrp_op_pool_counts_pad (node);
   int64_t channels = xt->shape[1], in_p = positions_of (xt);
-  LrpPoolGeometry g;
+  int64_t out_p = positions_of (tensor_of (m, node->outputs[0]));
+  g_autofree int64_t *taps = g_new (int64_t, w->kernel[0] * w->kernel[1]);
 
-  lrp_pool_geometry (node, xt, &g, NULL);
   for (int64_t k = 0; k < count; k++)
     {
       int64_t n = list[2 * k], p = list[2 * k + 1];
-      int64_t oh = p / g.out[1], ow = p % g.out[1];
+      int64_t n_taps = lrp_exact_window_taps (w, p, taps);
 
       for (int64_t c = 0; c < channels; c++)
         {
           const double *plane = x + (n * channels + c) * in_p;
           double acc = is_max ? -INFINITY : 0;
-          int64_t taps = 0;
 
-          for (int64_t kh = 0; kh < g.kernel[0]; kh++)
-            {
-              int64_t i = oh * g.stride[0] - g.pad_begin[0] + kh * g.dilation[0];
-
-              for (int64_t kw = 0; kw < g.kernel[1]; kw++)
-                {
-                  int64_t j = ow * g.stride[1] - g.pad_begin[1] + kw * g.dilation[1];
-
-                  if (i < 0 || i >= g.in[0] || j < 0 || j >= g.in[1])
-                    continue;
-                  acc = is_max ? (plane[i * g.in[1] + j] > acc ? plane[i * g.in[1] + j] : acc)
-                               : acc + plane[i * g.in[1] + j];
-                  taps++;
-                }
-            }
+          for (int64_t t = 0; t < n_taps; t++)
+            acc = is_max ? MAX (acc, plane[taps[t]]) : acc + plane[taps[t]];
           if (!is_max)
-            acc /= (double) (counts_pad ? g.kernel[0] * g.kernel[1] : MAX (taps, 1));
-          ey->val[(n * channels + c) * positions_of (tensor_of (m, node->outputs[0])) + p] = acc;
+            acc /= (double) (counts_pad ? w->kernel[0] * w->kernel[1] : MAX (n_taps, 1));
+          ey->val[(n * channels + c) * out_p + p] = acc;
         }
     }
 }
@@ -652,7 +664,7 @@ compute_concat (LrpExact *e,
 
 /* Computes every marked position, the ops in graph order so that each
  * reads inputs already computed.  Cut short (cancelled), the marks no
- * longer say what is computed: the caller drops @e (run_compute). */
+ * longer say what is computed: the caller drops @e (lrp_exact_compute). */
 static gboolean
 compute_marked (LrpExact *e,
                 LrpTensor *const *acts,
@@ -703,7 +715,7 @@ compute_marked (LrpExact *e,
             return FALSE;
         }
       else if (g_str_has_suffix (node->op_type, "Pool"))
-        compute_pool (e, node, ev, list, count);
+        compute_pool (e, n, ev, list, count);
       else if (g_str_equal (node->op_type, "Concat"))
         compute_concat (e, node, ev, list, count);
       else
@@ -717,307 +729,23 @@ lrp_exact_value (LrpRun *run,
                  int value_id,
                  GCancellable *cancellable)
 {
-  LrpExact *e = run_exact (run);
+  LrpExact *e = lrp_exact_for_run (run);
   const LrpTensor *t = tensor_of (run->model, value_id);
-  int producer = run->model->values[value_id].producer;
 
   if (!value_supported (e, value_id))
     return NULL;
   for (int64_t n = 0; n < t->shape[0]; n++)
     for (int64_t p = 0; p < positions_of (t); p++)
-      mark (e, value_id, n, p);
-  if (!run_compute (run, producer, cancellable, NULL))
+      lrp_exact_mark (e, value_id, n, p);
+  if (!lrp_exact_compute (run, value_id, cancellable, NULL))
     return NULL;
-  return g_memdup2 (e->values[value_id].val, sizeof (double) * (gsize) t->n);
+  return g_memdup2 (lrp_exact_get (run->exact, value_id), sizeof (double) * (gsize) t->n);
 }
 
-/* ---- MaxPool windows ----------------------------------------------------- */
-
-typedef struct
+const double *
+lrp_exact_get (LrpExact *e,
+               int value)
 {
-  int64_t plane;        /* n × C + c */
-  int64_t out;          /* output position */
-} Doubt;
-
-/* Calls @func on every tap of window @o inside the input, in scan order;
- * stops early when it returns FALSE. */
-typedef gboolean (*TapFunc) (int64_t at, gpointer data);
-
-static void
-for_each_tap (const LrpPoolGeometry *g,
-              int64_t o,
-              TapFunc func,
-              gpointer data)
-{
-  int64_t oh = o / g->out[1], ow = o % g->out[1];
-
-  for (int64_t kh = 0; kh < g->kernel[0]; kh++)
-    {
-      int64_t i = oh * g->stride[0] - g->pad_begin[0] + kh * g->dilation[0];
-
-      if (i < 0 || i >= g->in[0])
-        continue;
-      for (int64_t kw = 0; kw < g->kernel[1]; kw++)
-        {
-          int64_t j = ow * g->stride[1] - g->pad_begin[1] + kw * g->dilation[1];
-
-          if (j >= 0 && j < g->in[1] && !func (i * g->in[1] + j, data))
-            return;
-        }
-    }
+  return e->values[value].val;
 }
 
-typedef struct
-{
-  const float *plane;
-  const guint64 *cls;   /* of the image's positions */
-  guint64 winner_cls;
-  float floor_value;    /* the maximum minus the band */
-  const float *pre;     /* NULL, or the plane's ReLU inputs */
-  float pre_band;
-  gboolean winner_zero; /* the winner is zero in exact arithmetic */
-  gboolean rival;
-  LrpExact *e;
-  int x_value;
-  int64_t n;
-} Scan;
-
-/* A ReLU output that is zero in exact arithmetic too: its input is
- * negative beyond doubt. */
-static inline gboolean
-certain_zero (const Scan *s,
-              int64_t at)
-{
-  return s->pre != NULL && s->plane[at] == 0.f && s->pre[at] < -s->pre_band;
-}
-
-static gboolean
-find_rival (int64_t at,
-            gpointer data)
-{
-  Scan *s = data;
-
-  s->rival = s->cls[at] != s->winner_cls && s->plane[at] >= s->floor_value
-             && !(s->winner_zero && certain_zero (s, at));
-  return !s->rival;
-}
-
-static gboolean
-mark_candidate (int64_t at,
-                gpointer data)
-{
-  Scan *s = data;
-
-  if (s->plane[at] >= s->floor_value)
-    mark (s->e, s->x_value, s->n, at);
-  return TRUE;
-}
-
-typedef struct
-{
-  const float *plane;
-  const double *exact;  /* the channel's plane, in double */
-  const guint64 *cls;
-  float floor_value;
-  int64_t best_at;
-  double best;
-} Pick;
-
-static gboolean
-pick_exact (int64_t at,
-            gpointer data)
-{
-  Pick *k = data;
-
-  /* The first of each class speaks for it (its members are equal in exact
-   * arithmetic); strictly larger wins, so the first class keeps a tie. */
-  if (k->plane[at] >= k->floor_value && (k->best_at < 0 || k->exact[at] > k->best))
-    {
-      k->best = k->exact[at];
-      k->best_at = at;
-    }
-  return TRUE;
-}
-
-typedef struct
-{
-  const guint64 *cls;
-  guint64 want;
-  int64_t first;
-} FirstOf;
-
-static gboolean
-first_of_class (int64_t at,
-                gpointer data)
-{
-  FirstOf *f = data;
-
-  if (f->cls[at] == f->want)
-    {
-      f->first = at;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-lrp_exact_refine_maxpool (LrpRun *run,
-                          const LrpNode *node,
-                          int x_value,
-                          const LrpTensor *x,
-                          const guint64 *classes,
-                          int64_t *argmax,
-                          GCancellable *cancellable,
-                          GError **error)
-{
-  g_autoptr(GArray) doubts = NULL;
-  LrpPoolGeometry g;
-  LrpExact *e;
-  float scale = 0.f, band, pre_band = 0.f;
-  const float *pre = NULL;
-  int64_t channels;
-  int producer;
-
-  if (run->sampled || classes == NULL || !is_image_like (x)
-      || !lrp_pool_geometry (node, x, &g, NULL) || g.n_spatial != 2)
-    return TRUE;
-  for (int64_t i = 0; i < x->n; i++)
-    if (isfinite (lrp_tensor_f (x)[i]))
-      scale = MAX (scale, fabsf (lrp_tensor_f (x)[i]));
-  if (scale == 0.f)
-    return TRUE;
-  band = (float) (LRP_EXACT_NEAR_TIE * scale);
-  channels = x->shape[1];
-
-  /* Behind a ReLU, windows of zeros whose inputs were clearly negative
-   * (dead neurons, a large share of them) are exact ties of zeros. */
-  producer = run->model->values[x_value].producer;
-  if (producer >= 0 && g_str_equal (run->model->nodes[producer].op_type, "Relu")
-      && run->model->nodes[producer].inputs[0] >= 0)
-    {
-      const LrpTensor *p = run->acts[run->model->nodes[producer].inputs[0]];
-
-      if (p != NULL && lrp_tensor_same_shape (p, x))
-        {
-          float pre_scale = 0.f;
-
-          pre = lrp_tensor_f (p);
-          for (int64_t i = 0; i < p->n; i++)
-            if (isfinite (pre[i]))
-              pre_scale = MAX (pre_scale, fabsf (pre[i]));
-          pre_band = (float) (LRP_EXACT_NEAR_TIE * pre_scale);
-        }
-    }
-
-  /* Windows whose winner has a rival of another class within the band. */
-  doubts = g_array_new (FALSE, FALSE, sizeof (Doubt));
-  for (int64_t pl = 0; pl < g.planes; pl++)
-    {
-      const float *plane = lrp_tensor_f (x) + pl * g.in_plane;
-
-      for (int64_t o = 0; o < g.out_plane; o++)
-        {
-          int64_t at = argmax[pl * g.out_plane + o] - pl * g.in_plane;
-          Scan s = { .plane = plane, .cls = classes + pl / channels * g.in_plane,
-                     .pre = pre ? pre + pl * g.in_plane : NULL, .pre_band = pre_band };
-
-          if (at < 0 || !isfinite (plane[at]))
-            continue;
-          s.winner_cls = s.cls[at];
-          s.floor_value = plane[at] - band;
-          s.winner_zero = certain_zero (&s, at);
-          for_each_tap (&g, o, find_rival, &s);
-          if (s.rival)
-            g_array_append_val (doubts, ((Doubt) { pl, o }));
-        }
-    }
-  if (doubts->len == 0)
-    return TRUE;
-  e = run_exact (run);
-  if (!value_supported (e, x_value))
-    return TRUE;
-
-  /* Their candidates, recomputed in double. */
-  for (guint i = 0; i < doubts->len; i++)
-    {
-      const Doubt *d = &g_array_index (doubts, Doubt, i);
-      const float *plane = lrp_tensor_f (x) + d->plane * g.in_plane;
-      int64_t at = argmax[d->plane * g.out_plane + d->out] - d->plane * g.in_plane;
-      Scan s = { .plane = plane, .floor_value = plane[at] - band, .e = e, .x_value = x_value,
-                 .n = d->plane / channels };
-
-      for_each_tap (&g, d->out, mark_candidate, &s);
-    }
-  if (!run_compute (run, run->model->values[x_value].producer, cancellable, error))
-    return FALSE;
-
-  for (guint i = 0; i < doubts->len; i++)
-    {
-      const Doubt *d = &g_array_index (doubts, Doubt, i);
-      const float *plane = lrp_tensor_f (x) + d->plane * g.in_plane;
-      const guint64 *cls = classes + d->plane / channels * g.in_plane;
-      int64_t *am = &argmax[d->plane * g.out_plane + d->out];
-      Pick k = { plane, e->values[x_value].val + d->plane * g.in_plane, cls,
-                 plane[*am - d->plane * g.in_plane] - band, -1, 0 };
-      FirstOf f = { cls, 0, -1 };
-
-      for_each_tap (&g, d->out, pick_exact, &k);
-      f.want = cls[k.best_at];
-      for_each_tap (&g, d->out, first_of_class, &f);
-      *am = d->plane * g.in_plane + f.first;
-    }
-  return TRUE;
-}
-
-/* ---- Values near zero ------------------------------------------------------ */
-
-gboolean
-lrp_exact_fix_near_zero (LrpRun *run,
-                         int value,
-                         const LrpTensor *z,
-                         float **fixed,
-                         GCancellable *cancellable,
-                         GError **error)
-{
-  const float *v = lrp_tensor_f (z);
-  float scale = 0.f, band;
-  int64_t np, channels, near = 0;
-  LrpExact *e;
-  const double *exact;
-
-  *fixed = NULL;
-  if (run->sampled || value < 0 || !is_image_like (z)
-      || !lrp_tensor_same_shape (z, tensor_of (run->model, value)))
-    return TRUE;
-  for (int64_t i = 0; i < z->n; i++)
-    if (isfinite (v[i]))
-      scale = MAX (scale, fabsf (v[i]));
-  band = (float) (LRP_EXACT_NEAR_TIE * scale);
-  /* Zero included: a float32 zero may be what cancellation left of a
-   * small nonzero value. */
-  for (int64_t i = 0; i < z->n; i++)
-    near += fabsf (v[i]) <= band;
-  if (near == 0)
-    return TRUE;
-  e = run_exact (run);
-  if (!value_supported (e, value))
-    return TRUE;
-  np = positions_of (z);
-  channels = z->shape[1];
-  for (int64_t i = 0; i < z->n; i++)
-    if (fabsf (v[i]) <= band)
-      mark (e, value, i / (channels * np), i % np);
-  if (!run_compute (run, run->model->values[value].producer, cancellable, error))
-    return FALSE;
-  exact = e->values[value].val;
-  *fixed = g_memdup2 (v, sizeof (float) * (gsize) z->n);
-  for (int64_t i = 0; i < z->n; i++)
-    if (fabsf (v[i]) <= band)
-      {
-        float f = (float) exact[i];
-
-        /* Too small for a float: the smallest one, with the sign. */
-        (*fixed)[i] = f != 0.f || exact[i] == 0 ? f : copysignf (FLT_TRUE_MIN, (float) exact[i]);
-      }
-  return TRUE;
-}
