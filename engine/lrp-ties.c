@@ -151,6 +151,43 @@ set_hash (guint64 *taps,
   return h;
 }
 
+/* The multi-index of flat output position @o. */
+static void
+output_position (const Windows *w,
+                 int64_t o,
+                 int64_t *opos)
+{
+  for (int d = w->n_dims - 1; d >= 0; d--)
+    {
+      opos[d] = o % w->out[d];
+      o /= w->out[d];
+    }
+}
+
+/* Tap @t (flat, row-major over the kernel) of the window at @opos: TRUE
+ * with its flat input offset in *@at when it falls inside the input. */
+static gboolean
+tap_offset (const Windows *w,
+            const int64_t *opos,
+            int64_t t,
+            int64_t *at)
+{
+  int64_t stride = 1;
+  gboolean inside = TRUE;
+
+  *at = 0;
+  for (int d = w->n_dims - 1; d >= 0; d--)
+    {
+      int64_t i = opos[d] * w->stride[d] - w->pad_begin[d] + t % w->kernel[d] * w->dilation[d];
+
+      t /= w->kernel[d];
+      inside &= i >= 0 && i < w->in[d];
+      *at += i * stride;
+      stride *= w->in[d];
+    }
+  return inside;
+}
+
 static guint64 *
 window_classes (const Windows *w,
                 int64_t batch,
@@ -174,31 +211,12 @@ window_classes (const Windows *w,
       for (int64_t n = 0; n < batch; n++)
         for (int64_t o = 0; o < out_n; o++)
           {
-            int64_t opos[LRP_MAX_RANK], rest = o, count = 0;
+            int64_t opos[LRP_MAX_RANK], at, count = 0;
 
-            for (int d = w->n_dims - 1; d >= 0; d--)
-              {
-                opos[d] = rest % w->out[d];
-                rest /= w->out[d];
-              }
+            output_position (w, o, opos);
             for (int64_t t = 0; t < taps; t++)
-              {
-                int64_t k = t, at = 0, stride = 1;
-                gboolean inside = TRUE;
-
-                for (int d = w->n_dims - 1; d >= 0; d--)
-                  {
-                    int64_t i = opos[d] * w->stride[d] - w->pad_begin[d]
-                                + k % w->kernel[d] * w->dilation[d];
-
-                    k /= w->kernel[d];
-                    inside &= i >= 0 && i < w->in[d];
-                    at += i * stride;
-                    stride *= w->in[d];
-                  }
-                if (inside)
-                  buf[count++] = in[n * in_n + at];
-              }
+              if (tap_offset (w, opos, t, &at))
+                buf[count++] = in[n * in_n + at];
             out[n * out_n + o] = set_hash (buf, count);
           }
       return out;
@@ -212,31 +230,12 @@ window_classes (const Windows *w,
   for (int64_t n = 0; n < batch; n++)
     for (int64_t o = 0; o < out_n; o++)
       {
-        int64_t opos[LRP_MAX_RANK], rest = o;
+        int64_t opos[LRP_MAX_RANK], at;
         guint64 h = G_GUINT64_CONSTANT (0x3c6ef372fe94f82b);
 
-        for (int d = w->n_dims - 1; d >= 0; d--)
-          {
-            opos[d] = rest % w->out[d];
-            rest /= w->out[d];
-          }
+        output_position (w, o, opos);
         for (int64_t t = 0; t < taps; t++)
-          {
-            int64_t k = t, at = 0, stride = 1;
-            gboolean inside = TRUE;
-
-            for (int d = w->n_dims - 1; d >= 0; d--)
-              {
-                int64_t kd = k % w->kernel[d];
-                int64_t i = opos[d] * w->stride[d] - w->pad_begin[d] + kd * w->dilation[d];
-
-                k /= w->kernel[d];
-                inside &= i >= 0 && i < w->in[d];
-                at += i * stride;
-                stride *= w->in[d];
-              }
-            h = mix (h, inside ? in[n * in_n + at] : pad);
-          }
+          h = mix (h, tap_offset (w, opos, t, &at) ? in[n * in_n + at] : pad);
         out[n * out_n + o] = h;
       }
   return out;
