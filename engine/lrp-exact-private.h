@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * MaxPool winners that float32 cannot tell apart, decided in double
- * precision: see lrp-exact.c.
+ * precision: lrp-near-ties.c decides, lrp-exact.c recomputes.
  */
 #pragma once
 

@@ -588,7 +588,7 @@ act_backward (const LrpNode *node,
         hi = lrp_tensor_f (in[2])[0];
     }
   /* Gates on inputs closer to zero than float32 resolves open as the
-   * exact sign says (lrp-exact.c). */
+   * exact sign says (lrp-near-ties.c). */
   if ((p->kind == ACT_RELU || p->kind == ACT_LEAKY) && ctx->run != NULL
       && !lrp_exact_fix_near_zero (ctx->run, node->inputs[0], in[0], &exact, ctx->cancellable,
                                    error))

@@ -796,7 +796,7 @@ find_winners (const LrpNode *node,
       return FALSE;
     }
   /* And where values of different classes are closer than float32 can
-   * order them, double precision orders them (lrp-exact.c). */
+   * order them, double precision orders them (lrp-near-ties.c). */
   if (ctx->run != NULL
       && !lrp_exact_refine_maxpool (ctx->run, node, node->inputs[0], x, classes, *argmax,
                                     ctx->cancellable, error))

@@ -16,7 +16,7 @@ struct _LrpRun
                                  * inputs (every class and rule asks for them again) */
   gboolean sampled;             /* one of a baseline's many noisy inputs, whose average
                                  * float32 rounding does not move: near-ties are left
-                                 * to float32 (lrp-exact.c is not asked) */
+                                 * to float32 (lrp-near-ties.c) */
   /* called after each node of a forward pass; may be NULL */
   void (*progress) (int node, gpointer data);
   gpointer progress_data;       /* borrowed */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Decisions float32 cannot make, made as exact arithmetic makes them
- * (lrp-exact.c): a MaxPool window whose two largest values differ by less
+ * (lrp-near-ties.c, lrp-exact.c): a MaxPool window whose two largest values differ by less
  * than float32 resolves, a ReLU whose input cancels to float32 zero, and
  * the double-precision recomputation they rest on.
  */

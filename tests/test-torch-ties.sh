@@ -9,7 +9,7 @@
 # weights, BatchNorm kept).  Identical receptive fields must give the
 # first position of a window, whatever the kernels' rounding.
 # Near-ties between values that really differ by less than float32
-# resolves are decided in double precision (engine/lrp-exact.c).  Cases
+# resolves are decided in double precision (engine/lrp-near-ties.c).  Cases
 # listed in KNOWN_MISSES still miss for another reason: resnet18's LRP
 # composites where a residual sum nearly cancels (see README, "MaxPool
 # winners"); they are reported as TODO, and the test fails once one of
