@@ -25,6 +25,11 @@ GdkPixbuf *lrp_image_load (const char *path, GError **error);
 /* The same from the file's bytes; @base names it in messages. */
 GdkPixbuf *lrp_image_load_bytes (GBytes *bytes, const char *base, GError **error);
 
+/* NULL when the image file of @type (image_type's name: "png", "jpeg", …)
+ * runs to the end mark its format sets, else what shows it was cut short
+ * (lrp-image-whole.c).  Formats without such a mark pass. */
+const char *lrp_image_cut_short (const char *type, const guint8 *p, gsize len);
+
 /* A tensor file's bytes (.npy by its signature, else an ONNX TensorProto). */
 LrpTensor *lrp_tensor_load_bytes (GBytes *bytes, const char *base, GError **error);
 

@@ -205,6 +205,13 @@ decode (GBytes *bytes,
                    base, why);
       return NULL;
     }
+  if ((why = lrp_image_cut_short (type, data, len)) != NULL)
+    {
+      g_set_error (error, LRP_INPUT_ERROR, LRP_INPUT_ERROR_UNREADABLE,
+                   "%s: the image is incomplete: %s (was it cut off while downloading or "
+                   "copying?)", base, why);
+      return NULL;
+    }
   loader = gdk_pixbuf_loader_new_with_type (type, &local);
   if (loader == NULL)
     {

@@ -467,6 +467,82 @@ test_unreadable (void)
   g_rmdir (dir);
 }
 
+/* Writes @len bytes of @data, then @tail (NULL: none), to @name in the
+ * test folder; returns its path. */
+static char *
+write_bytes (const char *name,
+             const guint8 *data,
+             gsize len,
+             const char *tail)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  char *path = tmp_path (name);
+
+  g_byte_array_append (bytes, data, (guint) len);
+  if (tail)
+    g_byte_array_append (bytes, (const guint8 *) tail, (guint) strlen (tail));
+  g_assert_true (g_file_set_contents (path, (const char *) bytes->data, bytes->len, NULL));
+  return path;
+}
+
+static void
+assert_loads (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) p = lrp_image_load (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (p), ==, 64);
+}
+
+/* gdk-pixbuf decodes a PNG or JPEG cut short without an error, grey where
+ * the data ran out; lrplens refuses it, and still takes a whole file with
+ * data after its end (as cameras append). */
+static void
+check_cut_short (const char *format,
+                 const guint8 *data,
+                 gsize len)
+{
+  g_autofree char *whole = g_strdup_printf ("whole.%s", format);
+  g_autofree char *tail = g_strdup_printf ("tail.%s", format);
+  g_autofree char *half = g_strdup_printf ("half.%s", format);
+  g_autofree char *last = g_strdup_printf ("last.%s", format);
+  g_autofree char *whole_path = write_bytes (whole, data, len, NULL);
+  g_autofree char *tail_path = write_bytes (tail, data, len, "trailing bytes after the end");
+  g_autofree char *half_path = write_bytes (half, data, len / 2, NULL);
+  g_autofree char *last_path = write_bytes (last, data, len - 1, NULL);
+
+  assert_loads (whole_path);
+  assert_loads (tail_path);
+  assert_load_fails (half_path, "incomplete");
+  assert_load_fails (last_path, "incomplete");
+}
+
+static void
+test_cut_short (void)
+{
+  g_autoptr(GdkPixbuf) src = make_pixbuf (64, 48, FALSE, rgb_pattern);
+  g_autofree char *png = NULL, *jpeg = NULL;
+  gsize png_len, jpeg_len;
+  g_autoptr(GByteArray) thumb = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  /* An APP1 segment (as EXIF's) holding a thumbnail with its own end
+   * marker: that end is not the file's. */
+  static const guint8 app1[] = { 0xff, 0xe1, 0x00, 0x0a, 0xff, 0xd8, 0xff, 0xd9, 0xff, 0xd9,
+                                 0x00, 0x00 };
+
+  g_assert_true (gdk_pixbuf_save_to_buffer (src, &png, &png_len, "png", &error, NULL));
+  g_assert_true (gdk_pixbuf_save_to_buffer (src, &jpeg, &jpeg_len, "jpeg", &error, NULL));
+  g_assert_no_error (error);
+  check_cut_short ("png", (const guint8 *) png, png_len);
+  check_cut_short ("jpg", (const guint8 *) jpeg, jpeg_len);
+
+  g_byte_array_append (thumb, (const guint8 *) jpeg, 2);
+  g_byte_array_append (thumb, app1, sizeof app1);
+  g_byte_array_append (thumb, (const guint8 *) jpeg + 2, (guint) jpeg_len - 2);
+  check_cut_short ("thumb.jpg", thumb->data, thumb->len);
+}
+
 static void
 assert_request_fails (const LrpMetadata *meta,
                       int channels,
@@ -620,6 +696,7 @@ main (int argc,
   g_test_add_func ("/image/gray/png-exact", test_gray_png_exact);
   g_test_add_func ("/image/rgb/png-exact", test_rgb_png_exact);
   g_test_add_func ("/image/rgb/jpeg", test_rgb_jpeg);
+  g_test_add_func ("/image/cut-short", test_cut_short);
   g_test_add_func ("/image/gray/luma", test_gray_luma);
   g_test_add_func ("/image/gray/three-channels-and-alpha", test_gray_three_channels_and_alpha);
   g_test_add_func ("/image/crop/geometry", test_crop_geometry);
