@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Where float32 cannot pick a MaxPool winner: for a torchvision VGG (random
 weights, seed 0, as tools/export_torchvision.py builds it) on the flat
-images of tools/torch_lrp.py, count per MaxPool the windows of the float64
+images of tools/torch_lrp.py (and its photo-* ones), count per MaxPool the windows of the float64
 forward pass whose maximum has a rival from a *different* receptive field
 closer than float32 resolves (--band, times the layer's largest value).
 Identical receptive fields (the classes of engine/lrp-ties.c, recomputed
@@ -20,7 +20,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_torchvision import build  # noqa: E402
 from lrplens_meta import IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
-from torch_lrp import flat_images  # noqa: E402
+from torch_lrp import flat_images, photo_images  # noqa: E402
 
 
 def relabel(keys):
@@ -47,6 +47,7 @@ def main():
     mean = np.array(IMAGENET_MEAN).reshape(1, 3, 1, 1)
     std = np.array(IMAGENET_STD).reshape(1, 3, 1, 1)
     images = flat_images()
+    images.update(photo_images())
     for name in a.images or sorted(images):
         x = ((images[name][None] - mean) / std).astype(np.float32)
         h = torch.from_numpy(x).double()
