@@ -289,6 +289,9 @@ def run(app):
     os.makedirs(folder)
     for name in ("fmnist-17-coat.png", "fmnist-2-trouser.png", "fmnist-8-sandal.png"):
         os.symlink(os.path.join(SRC, "resources/images", name), os.path.join(folder, name))
+    # Between the trouser and the sandal, a file the strip cannot read.
+    with open(os.path.join(folder, "fmnist-5-broken.png"), "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     app.activate("app.open-folder", folder, "s")
     s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
                           app.settled(t) else None)(app.status()), 30, "the folder's first image")
@@ -297,6 +300,17 @@ def run(app):
     s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and
                           app.settled(t) else None)(app.status()), 30, "the next image")
     check("win.next-image moves to the next image and explains it", s["class"] == 1, s)
+    app.wait(lambda: app.status()["strip-predicted"] == 4, 30, "the strip's predictions")
+    mark_error(app)
+    app.activate("win.next-image")
+    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-8-sandal.png") and
+                          app.settled(t) else None)(app.status()), 30, "the image after")
+    check("stepping skips an image the strip cannot read, without an error",
+          s["class"] == 5 and "nothing" in s["error"], s)
+    app.activate("win.previous-image")
+    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and
+                          app.settled(t) else None)(app.status()), 30, "the image before")
+    check("stepping back skips it too", "nothing" in s["error"], s)
 
     # 11. Cancelling a VGG16-sized run leaves the window responsive.
     big = os.path.join(BUILD, "tests", "vgg16-convs.onnx")

@@ -28,6 +28,8 @@ struct _LensFolderStrip
   LrpModel *model;             /* owned ref */
   GCancellable *cancellable;   /* owned: the predictions running */
   int selected;
+  int cursor;                  /* where stepping goes on from: the last image
+                                * stepped to, even one that failed to open */
   guint n_predicted;
 };
 
@@ -127,6 +129,8 @@ predict_done_cb (GObject *source,
     }
   if (error)
     {
+      /* Opening it would fail the same way: stepping skips it. */
+      g_object_set_data (G_OBJECT (button), "lens-unreadable", GINT_TO_POINTER (TRUE));
       text = g_strdup ("cannot read");
       gtk_label_set_text (GTK_LABEL (percent), "");
       gtk_widget_set_tooltip_text (button, error->message);
@@ -283,7 +287,7 @@ lens_folder_strip_set_folder (LensFolderStrip *self,
     }
   g_ptr_array_unref (self->paths);
   self->paths = g_steal_pointer (&paths);
-  self->selected = -1;
+  self->selected = self->cursor = -1;
   if (model)
     {
       g_clear_pointer (&self->model, lrp_model_unref);
@@ -318,7 +322,7 @@ lens_folder_strip_select (LensFolderStrip *self,
 
       if (g_strcmp0 (g_ptr_array_index (self->paths, i), path) == 0)
         {
-          self->selected = (int) i;
+          self->selected = self->cursor = (int) i;
           gtk_widget_add_css_class (button, "selected");
         }
       else
@@ -331,15 +335,21 @@ lens_folder_strip_step (LensFolderStrip *self,
                         int delta)
 {
   int next;
-  GtkWidget *button;
+  GtkWidget *button = NULL;
 
   g_return_if_fail (LENS_IS_FOLDER_STRIP (self));
-  if (self->paths->len == 0)
+  g_return_if_fail (delta == 1 || delta == -1);
+  /* Past the images the strip could not read; from the last one stepped
+   * to, so that one which failed to open is not a wall. */
+  for (next = self->cursor + delta; next >= 0 && next < (int) self->paths->len; next += delta)
+    {
+      button = g_ptr_array_index (self->buttons, next);
+      if (!g_object_get_data (G_OBJECT (button), "lens-unreadable"))
+        break;
+    }
+  if (next < 0 || next >= (int) self->paths->len)
     return;
-  next = CLAMP (self->selected + delta, 0, (int) self->paths->len - 1);
-  if (next == self->selected)
-    return;
-  button = g_ptr_array_index (self->buttons, next);
+  self->cursor = next;
   gtk_widget_grab_focus (button);
   gtk_widget_activate_action (GTK_WIDGET (self), "app.open-image", "s",
                               g_ptr_array_index (self->paths, next));
@@ -411,7 +421,7 @@ lens_folder_strip_init (LensFolderStrip *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->paths = g_ptr_array_new_with_free_func (g_free);
   self->buttons = g_ptr_array_new ();
-  self->selected = -1;
+  self->selected = self->cursor = -1;
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }

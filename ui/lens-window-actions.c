@@ -577,6 +577,8 @@ _lens_window_actions_update (LensWindow *self)
                          lens_document_get_image_path (doc) ? lens_document_get_image_path (doc)
                                                             : "");
   g_variant_dict_insert (&status, "error", "s", self->last_error ? self->last_error : "");
+  g_variant_dict_insert (&status, "strip-predicted", "u",
+                         lens_folder_strip_get_n_predicted (self->strip));
   if (result)
     {
       g_variant_dict_insert (&status, "result-generation", "u", result->generation);
