@@ -456,6 +456,7 @@ export_dialog_action (GSimpleAction *action,
 
       gtk_file_chooser_add_choice (chooser, "size", "Size", ids, labels);
       gtk_file_chooser_set_choice (chooser, "size", self->export_size);
+      g_object_set_data (G_OBJECT (chooser), "lens-has-size", GINT_TO_POINTER (TRUE));
     }
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

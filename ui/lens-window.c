@@ -197,7 +197,10 @@ chooser_response_cb (GtkNativeDialog *dialog,
                      LensWindow *self)
 {
   LensPathFunc func = g_object_get_data (G_OBJECT (dialog), "func");
-  const char *size = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "size");
+  /* Only the heatmap and overlay exports ask for a size (GTK warns when
+   * asked for a choice a dialog lacks). */
+  const char *size = g_object_get_data (G_OBJECT (dialog), "lens-has-size")
+                     ? gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "size") : NULL;
 
   if (size)
     {

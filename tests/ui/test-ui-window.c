@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "lens-window.h"
+#include "lens-window-private.h"
 
 #include <gtk/gtk.h>
 #include <string.h>
@@ -179,6 +180,32 @@ test_drop (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+never_called (LensWindow *self,
+              const char *path)
+{
+  g_assert_not_reached ();
+}
+
+/* Dismissing an Open dialog, which has no Size choice (only the heatmap and
+ * overlay exports do), warns of nothing: warnings are fatal here. */
+static void
+test_chooser_dismissed (void)
+{
+  g_autoptr(AdwApplication) app = adw_application_new ("org.lrplens.LrplensChooserTest",
+                                                       G_APPLICATION_NON_UNIQUE);
+  LensWindow *window = NULL;
+  GtkFileChooser *chooser;
+
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &window);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+  chooser = _lens_window_chooser_new (window, "ONNX Models", GTK_FILE_CHOOSER_ACTION_OPEN, NULL,
+                                      "*.onnx", never_called);
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc,
       char **argv)
@@ -187,5 +214,6 @@ main (int argc,
   adw_init ();
   lrp_init ();
   g_test_add_func ("/ui/window/drop", test_drop);
+  g_test_add_func ("/ui/window/chooser-dismissed", test_chooser_dismissed);
   return g_test_run ();
 }
