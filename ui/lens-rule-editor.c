@@ -149,6 +149,8 @@ changed_cb (LensRuleEditor *self)
     return;
   text = lens_rule_editor_dup_rule_text (self);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.set-rule", "(ss)", self->layer, text);
+  /* The layer now has a rule of its own, which the preset's can replace. */
+  gtk_widget_set_sensitive (self->reset, TRUE);
 }
 
 static void

@@ -295,6 +295,53 @@ test_rule_editor_text (Fixture *fx,
   g_object_unref (editor);
 }
 
+/* The first descendant of @w of @type (with @label, for a button). */
+static GtkWidget *
+find_widget (GtkWidget *w,
+             GType type,
+             const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type)
+      && (label == NULL || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type, label);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* An edit gives the layer a rule of its own: Reset to Preset is offered at
+ * once, not only when the popover opens again. */
+static void
+test_rule_editor_reset (Fixture *fx,
+                        gconstpointer data)
+{
+  LensRuleEditor *editor = g_object_ref_sink (LENS_RULE_EDITOR (lens_rule_editor_new ()));
+  LensResult *r = lens_runner_get_result (fx->runner);
+  GtkWidget *reset = find_widget (GTK_WIDGET (editor), GTK_TYPE_BUTTON, "Reset to _Preset");
+  GtkDropDown *kind = GTK_DROP_DOWN (find_widget (GTK_WIDGET (editor), GTK_TYPE_DROP_DOWN, NULL));
+  const LrpLayer *conv = NULL;
+
+  for (guint i = 0; i < r->layers->len && conv == NULL; i++)
+    {
+      const LrpLayer *l = g_ptr_array_index (r->layers, i);
+
+      if (l->linear_index >= 0 && !l->overridden)
+        conv = l;
+    }
+  g_assert_nonnull (conv);
+  g_assert_nonnull (reset);
+  lens_rule_editor_set_layer (editor, conv);
+  g_assert_false (gtk_widget_get_sensitive (reset));
+  gtk_drop_down_set_selected (kind, gtk_drop_down_get_selected (kind) == 1 ? 0 : 1);
+  g_assert_true (gtk_widget_get_sensitive (reset));
+  g_object_unref (editor);
+}
+
 static void
 test_prediction_list (Fixture *fx,
                       gconstpointer data)
@@ -363,6 +410,7 @@ main (int argc,
   ADD ("/ui/heatmap-view/colours-without-recomputing", test_view_colours_without_recomputing);
   ADD ("/ui/layer-list/rows", test_layer_list_rows);
   ADD ("/ui/rule-editor/round-trip", test_rule_editor_text);
+  ADD ("/ui/rule-editor/reset", test_rule_editor_reset);
   ADD ("/ui/prediction-list/rows", test_prediction_list);
 #undef ADD
   g_test_add_func ("/ui/layer-item/display-name", test_display_names);
