@@ -516,7 +516,7 @@ preset_row_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *about = gtk_widget_get_next_sibling (name);
   const char *const *descriptions = NULL;
   const char *const *names = lrp_composite_list_builtin (&descriptions);
-  const char *text = "A rule map loaded from a file, or another preset edited";
+  const char *text = "Rules from a rule map file: choose to load one (Ctrl+L)";
 
   for (int i = 0; names[i]; i++)
     if (g_str_equal (names[i], preset))
@@ -701,6 +701,15 @@ lens_window_dispose (GObject *object)
     }
   g_clear_object (&self->runner);
   g_clear_object (&self->document);
+  /* Another window's settings change reaches this GSettings too, which the
+   * bindings keep alive until the window is finalized. */
+  if (self->settings)
+    {
+      g_signal_handlers_disconnect_by_data (self->settings, self);
+      g_settings_unbind (self, "default-width");
+      g_settings_unbind (self, "default-height");
+      g_settings_unbind (self, "maximized");
+    }
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_WINDOW);
   G_OBJECT_CLASS (lens_window_parent_class)->dispose (object);

@@ -206,6 +206,49 @@ test_chooser_dismissed (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+n_file_choosers (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      n += GTK_IS_FILE_CHOOSER (w) && gtk_widget_get_visible (GTK_WIDGET (w));
+    }
+  return n;
+}
+
+/* The preset "custom" stands for a rule map from a file: choosing it asks
+ * for one, and the rules in force stay until one is loaded. */
+static void
+test_custom_preset (void)
+{
+  g_autoptr(AdwApplication) app = adw_application_new ("org.lrplens.LrplensCustomTest",
+                                                       G_APPLICATION_NON_UNIQUE);
+  LensWindow *window = NULL;
+  g_autoptr(GVariant) before = NULL, after = NULL;
+
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &window);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+  lens_window_open (window, NULL, NULL);        /* the bundled model and image */
+  wait_settled (window);
+  before = g_action_group_get_action_state (G_ACTION_GROUP (window), "preset");
+  g_assert_cmpstr (g_variant_get_string (before, NULL), !=, "custom");
+  g_assert_cmpuint (n_file_choosers (), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "preset",
+                                  g_variant_new_string ("custom"));
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (n_file_choosers (), ==, 1);
+  after = g_action_group_get_action_state (G_ACTION_GROUP (window), "preset");
+  g_assert_cmpstr (g_variant_get_string (after, NULL), ==, g_variant_get_string (before, NULL));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc,
       char **argv)
@@ -215,5 +258,6 @@ main (int argc,
   lrp_init ();
   g_test_add_func ("/ui/window/drop", test_drop);
   g_test_add_func ("/ui/window/chooser-dismissed", test_chooser_dismissed);
+  g_test_add_func ("/ui/window/custom-preset", test_custom_preset);
   return g_test_run ();
 }
