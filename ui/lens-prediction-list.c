@@ -193,6 +193,19 @@ lens_prediction_list_class_init (LensPredictionListClass *klass)
   gtk_widget_class_set_css_name (widget_class, "predictionlist");
 }
 
+/* "Start from" shows its first, longest text when first mapped: it keeps
+ * that width, so that choosing "One" does not narrow the pane and move the
+ * heatmap. */
+static void
+fix_start_width_cb (GtkWidget *start)
+{
+  int natural = 0;
+
+  g_signal_handlers_disconnect_by_func (start, fix_start_width_cb, NULL);
+  gtk_widget_measure (start, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  gtk_widget_set_size_request (start, natural, -1);
+}
+
 static void
 lens_prediction_list_init (LensPredictionList *self)
 {
@@ -202,4 +215,5 @@ lens_prediction_list_init (LensPredictionList *self)
                                 gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,
                                                              "string"));
   gtk_drop_down_set_enable_search (self->contrast, TRUE);
+  g_signal_connect (self->start, "map", G_CALLBACK (fix_start_width_cb), NULL);
 }

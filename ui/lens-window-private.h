@@ -29,6 +29,7 @@ struct _LensWindow
   LensHeatmapView *view;
   GtkLabel *readout;
   GtkLabel *explained;
+  char *explained_text;        /* owned: what the last result explains */
   GtkWidget *scale_box;
   GtkRevealer *progress_revealer;
   GtkLabel *progress_label;

@@ -332,6 +332,20 @@ update_stale (LensWindow *self)
       gtk_widget_remove_css_class (panes[i], "stale");
 }
 
+/* The caption over the view says what it shows: the input alone, or the
+ * relevance for which class. */
+static void
+show_caption (LensWindow *self)
+{
+  g_autofree char *mode = g_settings_get_string (self->settings, "view");
+  const char *text = g_str_equal (mode, "image") ? "The image as the model sees it"
+                     : self->explained_text;
+
+  gtk_label_set_text (self->explained, text ? text : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text ? text : "", -1);
+}
+
 static void
 result_changed_cb (LensWindow *self)
 {
@@ -353,10 +367,10 @@ result_changed_cb (LensWindow *self)
                                  result->contrast >= 0 ? " against " : "",
                                  result->contrast >= 0
                                  ? lrp_model_get_label (result->model, result->contrast) : "");
-  gtk_label_set_text (self->explained, description);
+  g_free (self->explained_text);
+  self->explained_text = g_steal_pointer (&description);
   gtk_widget_set_visible (GTK_WIDGET (self->explained), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+  show_caption (self);
   _lens_window_actions_update (self);
 }
 
@@ -408,9 +422,17 @@ view_mode_changed_cb (LensWindow *self)
 {
   g_autofree char *mode = g_settings_get_string (self->settings, "view");
 
+  gboolean image = g_str_equal (mode, "image");
+
   gtk_widget_set_visible (self->opacity_box, g_str_equal (mode, "overlay"));
-  /* The image alone has no colours to explain. */
-  gtk_widget_set_visible (self->scale_box, !g_str_equal (mode, "image"));
+  /* The image alone has no colours to explain; the colour scale keeps its
+   * place, so that the picture does not move when the view changes. */
+  gtk_widget_set_opacity (self->scale_box, image ? 0 : 1);
+  gtk_widget_set_can_target (self->scale_box, !image);
+  gtk_widget_set_can_focus (self->scale_box, !image);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->scale_box), GTK_ACCESSIBLE_STATE_HIDDEN,
+                               image, -1);
+  show_caption (self);
 }
 
 static void
@@ -721,6 +743,7 @@ lens_window_finalize (GObject *object)
   LensWindow *self = LENS_WINDOW (object);
 
   g_free (self->last_error);
+  g_free (self->explained_text);
   g_free (self->export_what);
   g_free (self->export_size);
   g_free (self->loading_model);

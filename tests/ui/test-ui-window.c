@@ -249,6 +249,53 @@ test_custom_preset (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+iterate (int times)
+{
+  for (int i = 0; i < times; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+/* The Image view says it shows the input, not relevance, and the picture
+ * stays where the heatmap was. */
+static void
+test_view_caption (void)
+{
+  g_autoptr(AdwApplication) app = adw_application_new ("org.lrplens.LrplensViewTest",
+                                                       G_APPLICATION_NON_UNIQUE);
+  LensWindow *window = NULL;
+  int heatmap_height, image_height;
+  g_autofree char *heatmap_caption = NULL;
+
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &window);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+  lens_window_open (window, NULL, NULL);
+  wait_settled (window);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "view",
+                                  g_variant_new_string ("heatmap"));
+  iterate (50);
+  heatmap_height = gtk_widget_get_height (GTK_WIDGET (window->view));
+  heatmap_caption = g_strdup (gtk_label_get_text (window->explained));
+  g_assert_true (g_str_has_prefix (heatmap_caption, "Relevance for "));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "view", g_variant_new_string ("image"));
+  iterate (50);
+  image_height = gtk_widget_get_height (GTK_WIDGET (window->view));
+  g_assert_cmpint (heatmap_height, >, 0);
+  g_assert_cmpint (image_height, ==, heatmap_height);
+  g_assert_null (strstr (gtk_label_get_text (window->explained), "Relevance"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "view",
+                                  g_variant_new_string ("heatmap"));
+  iterate (10);
+  g_assert_cmpstr (gtk_label_get_text (window->explained), ==, heatmap_caption);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc,
       char **argv)
@@ -259,5 +306,6 @@ main (int argc,
   g_test_add_func ("/ui/window/drop", test_drop);
   g_test_add_func ("/ui/window/chooser-dismissed", test_chooser_dismissed);
   g_test_add_func ("/ui/window/custom-preset", test_custom_preset);
+  g_test_add_func ("/ui/window/view-caption", test_view_caption);
   return g_test_run ();
 }
