@@ -152,7 +152,9 @@ lens_layer_item_dup_rule_label (LensLayerItem *self)
   if (g_str_equal (kind, "gamma"))
     return g_strdup_printf ("γ = %g", l->gamma);
   if (g_str_equal (kind, "alpha_beta"))
-    return g_strdup_printf ("α = %g, β = %g", l->alpha, l->beta);
+    /* As the literature writes it (LRP-α2β1): "α = 2, β = 1" would not fit
+     * the column. */
+    return g_strdup_printf ("α%gβ%g", l->alpha, l->beta);
   if (g_str_equal (kind, "zplus"))
     return g_strdup ("Z⁺");
   if (g_str_equal (kind, "zbox"))

@@ -257,6 +257,25 @@ test_layer_list_rows (Fixture *fx,
         g_assert_false (l->overridden);
     }
   g_assert_true (found);
+
+  /* Alpha-beta as the literature writes it, short enough for the column. */
+  lens_document_set_layer_rule (fx->doc, conv, "alpha_beta(alpha=2,beta=1)", NULL);
+  wait_idle (fx);
+  lens_layer_list_set_result (list, lens_runner_get_result (fx->runner));
+  found = FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(LensLayerItem) item = g_list_model_get_item (rows, i);
+      const LrpLayer *l = lens_layer_item_get_layer (item);
+      g_autofree char *label = lens_layer_item_dup_rule_label (item);
+
+      if (l && g_str_equal (l->name, conv))
+        {
+          found = TRUE;
+          g_assert_cmpstr (label, ==, "α2β1");
+        }
+    }
+  g_assert_true (found);
   g_object_unref (list);
 }
 
