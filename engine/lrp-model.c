@@ -10,6 +10,7 @@
 #include "lrp-onnx-private.h"
 
 #ifdef __GLIBC__
+#include <errno.h>
 #include <malloc.h>
 #endif
 #include <string.h>
@@ -101,8 +102,14 @@ read_file (const char *path,
                             G_FILE_QUERY_INFO_NONE, NULL, &local);
   if (info == NULL)
     {
-      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED, "%s: %s", display_name,
-                   local->message);
+      /* As the image and tensor readers say it: GIO's own text repeats the
+       * whole path ("Error when getting information for file …"). */
+      const char *why = g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+                        ? g_strerror (ENOENT)
+                        : g_error_matches (local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)
+                        ? g_strerror (EACCES) : local->message;
+
+      g_set_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED, "%s: %s", display_name, why);
       return NULL;
     }
   if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)

@@ -73,6 +73,8 @@ test_missing_file (void)
   g_assert_null (model);
   g_assert_error (error, LRP_ONNX_ERROR, LRP_ONNX_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "model.onnx"));
+  /* Said as for a missing image: the file's name and why, no GIO preamble. */
+  g_assert_cmpstr (error->message, ==, "model.onnx: No such file or directory");
 }
 
 static void
