@@ -9,8 +9,8 @@
 
 #include "lrp-onnx-private.h"
 
-#ifdef __GLIBC__
 #include <errno.h>
+#ifdef __GLIBC__
 #include <malloc.h>
 #endif
 #include <string.h>
