@@ -121,7 +121,9 @@ predict_done_cb (GObject *source,
   label = gtk_widget_get_next_sibling (picture);
   percent = gtk_widget_get_next_sibling (label);
   base = g_path_get_basename (p->path);
-  if (p->thumbnail)
+  /* A file cut short decodes to a partial picture: not shown as if it were
+   * the image. */
+  if (p->thumbnail && error == NULL)
     {
       g_autoptr(GdkTexture) texture = gdk_texture_new_for_pixbuf (p->thumbnail);
 
