@@ -506,6 +506,29 @@ normalization_selected_cb (LensWindow *self)
                            ? "absolute" : "symmetric");
 }
 
+/* @content, then a check mark shown on the row in force, as GtkDropDown's
+ * own rows have. */
+static GtkWidget *
+row_with_check (GtkListItem *item,
+                GtkWidget *content)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  gtk_widget_set_hexpand (content, TRUE);
+  gtk_box_append (GTK_BOX (row), content);
+  gtk_box_append (GTK_BOX (row), check);
+  g_object_bind_property (item, "selected", check, "visible", G_BINDING_SYNC_CREATE);
+  return row;
+}
+
+/* What row_with_check () put before the check mark. */
+static GtkWidget *
+row_content (GtkListItem *item)
+{
+  return gtk_widget_get_first_child (gtk_list_item_get_child (item));
+}
+
 /* The preset list names each composite and says what it does (the engine's
  * description); the button shows just the name. */
 static void
@@ -525,7 +548,7 @@ preset_row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (about, "dim-label");
   gtk_box_append (GTK_BOX (box), name);
   gtk_box_append (GTK_BOX (box), about);
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, row_with_check (item, box));
 }
 
 static void
@@ -534,7 +557,7 @@ preset_row_bind_cb (GtkSignalListItemFactory *factory,
                     gpointer user_data)
 {
   const char *preset = gtk_string_object_get_string (gtk_list_item_get_item (item));
-  GtkWidget *name = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *name = gtk_widget_get_first_child (row_content (item));
   GtkWidget *about = gtk_widget_get_next_sibling (name);
   const char *const *descriptions = NULL;
   const char *const *names = lrp_composite_list_builtin (&descriptions);
@@ -549,24 +572,42 @@ preset_row_bind_cb (GtkSignalListItemFactory *factory,
 
 /* The colormap list shows each map as a swatch beside its name. */
 static void
+draw_swatch (GtkDrawingArea *area,
+             cairo_t *cr,
+             int width,
+             int height,
+             gpointer user_data)
+{
+  const char *name = g_object_get_data (G_OBJECT (area), "colormap");
+  cairo_surface_t *bar;
+
+  if (name == NULL)
+    return;
+  bar = lrp_colormap_render_bar (name, width, height);
+  cairo_set_source_surface (cr, bar, 0, 0);
+  cairo_paint (cr);
+  cairo_surface_destroy (bar);
+}
+
+static void
 colormap_row_setup_cb (GtkSignalListItemFactory *factory,
                        GtkListItem *item,
                        gpointer user_data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *swatch = gtk_picture_new ();
-  GtkWidget *name;
+  GtkWidget *swatch = gtk_drawing_area_new ();
+  GtkWidget *name = gtk_label_new (NULL);
 
-  gtk_widget_set_size_request (swatch, 64, 12);
-  gtk_picture_set_can_shrink (GTK_PICTURE (swatch), TRUE);
-  gtk_picture_set_content_fit (GTK_PICTURE (swatch), GTK_CONTENT_FIT_FILL);
+  /* A drawing area is exactly its content size: every swatch as wide. */
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 64);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 12);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, NULL, NULL);
   gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-  name = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_widget_set_hexpand (name, TRUE);
   gtk_box_append (GTK_BOX (box), swatch);
   gtk_box_append (GTK_BOX (box), name);
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, row_with_check (item, box));
 }
 
 static void
@@ -575,21 +616,10 @@ colormap_row_bind_cb (GtkSignalListItemFactory *factory,
                       gpointer user_data)
 {
   const char *name = gtk_string_object_get_string (gtk_list_item_get_item (item));
-  GtkWidget *swatch = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  cairo_surface_t *bar = lrp_colormap_render_bar (name, 64, 1);
-  g_autoptr(GBytes) pixels = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *swatch = gtk_widget_get_first_child (row_content (item));
 
-  /* Cairo's ARGB32 is premultiplied BGRA in memory on little-endian machines. */
-  cairo_surface_flush (bar);
-  pixels = g_bytes_new (cairo_image_surface_get_data (bar),
-                        (gsize) cairo_image_surface_get_stride (bar));
-  texture = gdk_memory_texture_new (64, 1, G_BYTE_ORDER == G_LITTLE_ENDIAN
-                                           ? GDK_MEMORY_B8G8R8A8_PREMULTIPLIED
-                                           : GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
-                                    pixels, (gsize) cairo_image_surface_get_stride (bar));
-  cairo_surface_destroy (bar);
-  gtk_picture_set_paintable (GTK_PICTURE (swatch), GDK_PAINTABLE (texture));
+  g_object_set_data_full (G_OBJECT (swatch), "colormap", g_strdup (name), g_free);
+  gtk_widget_queue_draw (swatch);
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (swatch)), name);
 }
 
