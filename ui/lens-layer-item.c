@@ -90,12 +90,16 @@ lens_layer_item_get_index (LensLayerItem *self)
 }
 
 /* The name a person reads: torch's exporter calls nodes after their
- * module path and operator ("/features/features.28/Conv"), which a narrow
- * column would cut to nothing; "features.28" says the same. */
+ * module path and operator ("/layer1/layer1.0/conv1/Conv"), which a narrow
+ * column would cut to nothing.  The module's own name in PyTorch,
+ * "layer1.0.conv1", says the same and tells ResNet's many "conv1" apart:
+ * the path's parts joined by dots, each part that only repeats the start
+ * of the next ("layer1" before "layer1.0") left out. */
 char *
 lens_layer_display_name (const char *name)
 {
   g_auto(GStrv) parts = NULL;
+  GString *shown;
   int n;
 
   if (name[0] != '/')
@@ -105,7 +109,18 @@ lens_layer_display_name (const char *name)
   /* The operator is the last part, capitalised as ONNX's op types are. */
   if (n >= 2 && g_ascii_isupper (parts[n - 1][0]))
     n--;
-  return n >= 1 && *parts[n - 1] ? g_strdup (parts[n - 1]) : g_strdup (name);
+  if (n < 1 || *parts[n - 1] == '\0')
+    return g_strdup (name);
+  shown = g_string_new (NULL);
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *prefix = g_strconcat (parts[i], ".", NULL);
+
+      if (*parts[i] == '\0' || (i + 1 < n && g_str_has_prefix (parts[i + 1], prefix)))
+        continue;
+      g_string_append_printf (shown, "%s%s", shown->len ? "." : "", parts[i]);
+    }
+  return g_string_free (shown, FALSE);
 }
 
 char *
