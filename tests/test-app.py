@@ -293,13 +293,10 @@ def run(app):
     with open(os.path.join(folder, "fmnist-5-broken.png"), "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     app.activate("app.open-folder", folder, "s")
-    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
-                          app.settled(t) else None)(app.status()), 30, "the folder's first image")
-    check("opening a folder shows its first image", True)
-    app.activate("win.next-image")
+    # In a file manager's order: 2-trouser, 5-broken, 8-sandal, 17-coat.
     s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and
-                          app.settled(t) else None)(app.status()), 30, "the next image")
-    check("win.next-image moves to the next image and explains it", s["class"] == 1, s)
+                          app.settled(t) else None)(app.status()), 30, "the folder's first image")
+    check("opening a folder shows its first image, in a file manager's order", s["class"] == 1, s)
     app.wait(lambda: app.status()["strip-predicted"] == 4, 30, "the strip's predictions")
     mark_error(app)
     app.activate("win.next-image")
@@ -307,9 +304,17 @@ def run(app):
                           app.settled(t) else None)(app.status()), 30, "the image after")
     check("stepping skips an image the strip cannot read, without an error",
           s["class"] == 5 and "nothing" in s["error"], s)
+    app.activate("win.next-image")
+    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
+                          app.settled(t) else None)(app.status()), 30, "the next image")
+    check("win.next-image moves to the next image and explains it (predicted: shirt)",
+          s["class"] == 6, s)
+    app.activate("win.previous-image")
+    app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-8-sandal.png") and
+                      app.settled(t) else None)(app.status()), 30, "the image before")
     app.activate("win.previous-image")
     s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and
-                          app.settled(t) else None)(app.status()), 30, "the image before")
+                          app.settled(t) else None)(app.status()), 30, "the first image again")
     check("stepping back skips it too", "nothing" in s["error"], s)
 
     # 11. Cancelling a VGG16-sized run leaves the window responsive.

@@ -12,6 +12,7 @@
 #include "lens-folder-strip.h"
 
 #include <math.h>
+#include <string.h>
 
 #define THUMB_SIZE 64
 #define MAX_IMAGES 500
@@ -241,7 +242,11 @@ static int
 compare_paths (gconstpointer a,
                gconstpointer b)
 {
-  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
+  /* As a file manager sorts: img-2 before img-12. */
+  g_autofree char *ka = g_utf8_collate_key_for_filename (*(const char *const *) a, -1);
+  g_autofree char *kb = g_utf8_collate_key_for_filename (*(const char *const *) b, -1);
+
+  return strcmp (ka, kb);
 }
 
 char *

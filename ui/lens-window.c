@@ -695,7 +695,11 @@ static int
 compare_names (gconstpointer a,
                gconstpointer b)
 {
-  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
+  /* As a file manager sorts: fmnist-2 before fmnist-12. */
+  g_autofree char *ka = g_utf8_collate_key_for_filename (*(const char *const *) a, -1);
+  g_autofree char *kb = g_utf8_collate_key_for_filename (*(const char *const *) b, -1);
+
+  return strcmp (ka, kb);
 }
 
 /* The bundled files: models, then Fashion-MNIST images, then photos (for
