@@ -36,6 +36,9 @@ struct _LensFolderStrip
 
 G_DEFINE_FINAL_TYPE (LensFolderStrip, lens_folder_strip, GTK_TYPE_WIDGET)
 
+enum { PROP_0, PROP_N_PREDICTED, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
 typedef struct
 {
   LrpModel *model;             /* owned ref */
@@ -155,6 +158,7 @@ predict_done_cb (GObject *source,
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description, -1);
   self->n_predicted++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PREDICTED]);
   predict_next (self, p->index + 1);
 }
 
@@ -184,6 +188,7 @@ restart_predictions (LensFolderStrip *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->n_predicted = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PREDICTED]);
   predict_next (self, 0);
 }
 
@@ -406,12 +411,33 @@ lens_folder_strip_dispose (GObject *object)
 }
 
 static void
+lens_folder_strip_get_property (GObject *object,
+                                guint prop_id,
+                                GValue *value,
+                                GParamSpec *pspec)
+{
+  LensFolderStrip *self = LENS_FOLDER_STRIP (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_PREDICTED: g_value_set_uint (value, self->n_predicted); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lens_folder_strip_class_init (LensFolderStripClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lens_folder_strip_dispose;
+  object_class->get_property = lens_folder_strip_get_property;
+  /* Images whose prediction is in (scripts and tests wait on it). */
+  properties[PROP_N_PREDICTED] =
+    g_param_spec_uint ("n-predicted", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/lrplens/Lrplens/ui/lens-folder-strip.ui");
   gtk_widget_class_bind_template_child (widget_class, LensFolderStrip, row);

@@ -885,6 +885,8 @@ lens_window_init (LensWindow *self)
   g_signal_connect_swapped (self->view, "notify::readout", G_CALLBACK (readout_changed_cb), self);
   g_signal_connect_swapped (self->view, "notify::n-renders",
                             G_CALLBACK (_lens_window_actions_update), self);
+  g_signal_connect_swapped (self->strip, "notify::n-predicted",
+                            G_CALLBACK (_lens_window_actions_update), self);
 
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
