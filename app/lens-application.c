@@ -96,17 +96,34 @@ about_action (GSimpleAction *action,
               gpointer user_data)
 {
   const char *developers[] = { "The lrplens developers", NULL };
+  const char *zennit[] = { "Zennit, the reference implementation of LRP rules, by "
+                           "Christopher J. Anders et al. https://github.com/chr5tphr/zennit",
+                           NULL };
+  AdwAboutWindow *about = ADW_ABOUT_WINDOW (adw_about_window_new ());
 
-  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (user_data)),
-                         "application-name", "lrplens",
-                         "application-icon", "org.lrplens.Lrplens",
-                         "version", PACKAGE_VERSION,
-                         "comments", "See where a neural network finds the evidence for its "
-                                     "prediction: Layer-wise Relevance Propagation, exactly "
-                                     "as Zennit computes it.",
-                         "developers", developers,
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         NULL);
+  g_object_set (about,
+                "transient-for", gtk_application_get_active_window (GTK_APPLICATION (user_data)),
+                "application-name", "lrplens",
+                "application-icon", "org.lrplens.Lrplens",
+                "version", PACKAGE_VERSION,
+                "comments", "See where a neural network finds the evidence for its prediction: "
+                            "Layer-wise Relevance Propagation, exactly as Zennit computes it.",
+                "website", "https://lrplens.org",
+                "developers", developers,
+                "license-type", GTK_LICENSE_GPL_3_0,
+                NULL);
+  adw_about_window_add_acknowledgement_section (about, "Rules as computed by", zennit);
+  /* The bundled samples carry their own licences (resources/images/README.md). */
+  /* Custom texts: the standard ones speak of "this application". */
+  adw_about_window_add_legal_section (about, "Fashion-MNIST sample images",
+                                      "Copyright © 2017 Zalando SE", GTK_LICENSE_CUSTOM,
+                                      "Under the MIT licence, as the dataset states "
+                                      "(github.com/zalandoresearch/fashion-mnist).");
+  adw_about_window_add_legal_section (about, "Sample photos", NULL, GTK_LICENSE_CUSTOM,
+                                      "From scikit-image's sample data. Chelsea the cat and the "
+                                      "coffee cup: CC0, no copyright restrictions. The astronaut "
+                                      "(NASA) and the rocket launch (SpaceX): public domain.");
+  gtk_window_present (GTK_WINDOW (about));
 }
 
 static void
