@@ -113,12 +113,24 @@ about_action (GSimpleAction *action,
                 "license-type", GTK_LICENSE_GPL_3_0,
                 NULL);
   adw_about_window_add_acknowledgement_section (about, "Rules as computed by", zennit);
-  /* The bundled samples carry their own licences (resources/images/README.md). */
-  /* Custom texts: the standard ones speak of "this application". */
-  adw_about_window_add_legal_section (about, "Fashion-MNIST sample images",
-                                      "Copyright © 2017 Zalando SE", GTK_LICENSE_CUSTOM,
-                                      "Under the MIT licence, as the dataset states "
-                                      "(github.com/zalandoresearch/fashion-mnist).");
+  /* The bundled samples carry their own licences (resources/images/README.md),
+   * in custom texts: the standard ones speak of "this application". */
+  adw_about_window_add_legal_section (
+    about, "Fashion-MNIST sample images", "Copyright © 2017 Zalando SE, https://tech.zalando.com",
+    GTK_LICENSE_CUSTOM,
+    "Permission is hereby granted, free of charge, to any person obtaining a copy of this "
+    "software and associated documentation files (the \"Software\"), to deal in the Software "
+    "without restriction, including without limitation the rights to use, copy, modify, merge, "
+    "publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons "
+    "to whom the Software is furnished to do so, subject to the following conditions:\n\n"
+    "The above copyright notice and this permission notice shall be included in all copies or "
+    "substantial portions of the Software.\n\n"
+    "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, "
+    "INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR "
+    "PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE "
+    "FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR "
+    "OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER "
+    "DEALINGS IN THE SOFTWARE.");
   adw_about_window_add_legal_section (about, "Sample photos", NULL, GTK_LICENSE_CUSTOM,
                                       "From scikit-image's sample data. Chelsea the cat and the "
                                       "coffee cup: CC0, no copyright restrictions. The astronaut "

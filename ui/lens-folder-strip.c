@@ -114,8 +114,10 @@ predict_done_cb (GObject *source,
   GtkWidget *button, *box, *picture, *label, *percent;
   g_autofree char *text = NULL, *base = NULL, *description = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (res), &error)
-      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* A prediction that finished just as the strip was cancelled is old news. */
+  if ((!g_task_propagate_boolean (G_TASK (res), &error)
+       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (res))))
     return;
   if (p->index >= (int) self->buttons->len)
     return;
@@ -146,6 +148,8 @@ predict_done_cb (GObject *source,
     {
       const char *name = lrp_model_get_label (p->model, p->class_index);
 
+      g_object_set_data (G_OBJECT (button), "lens-unreadable", NULL);
+
       g_autofree char *sure = g_strdup_printf ("%.0f %%", 100 * p->confidence);
 
       /* The class may be long; the probability gets a line of its own. */
@@ -169,7 +173,7 @@ predict_next (LensFolderStrip *self,
   g_autoptr(GTask) task = NULL;
   Prediction *p;
 
-  if (self->model == NULL || index >= (int) self->paths->len)
+  if (self->model == NULL || self->cancellable == NULL || index >= (int) self->paths->len)
     return;
   p = g_new0 (Prediction, 1);
   p->model = lrp_model_ref (self->model);
@@ -181,11 +185,20 @@ predict_next (LensFolderStrip *self,
 }
 
 static void
-restart_predictions (LensFolderStrip *self)
+cancel_predictions (LensFolderStrip *self)
 {
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+}
+
+static void
+restart_predictions (LensFolderStrip *self)
+{
+  cancel_predictions (self);
+  /* Another model may read what this one could not (a tensor of its shape). */
+  for (guint i = 0; i < self->buttons->len; i++)
+    g_object_set_data (g_ptr_array_index (self->buttons, i), "lens-unreadable", NULL);
   self->cancellable = g_cancellable_new ();
   self->n_predicted = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PREDICTED]);
@@ -199,8 +212,12 @@ thumb_clicked_cb (GtkButton *button,
   guint index;
 
   if (g_ptr_array_find (self->buttons, button, &index))
-    gtk_widget_activate_action (GTK_WIDGET (self), "app.open-image", "s",
-                                g_ptr_array_index (self->paths, index));
+    {
+      /* Stepping goes on from here, even if this one fails to open. */
+      self->cursor = (int) index;
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.open-image", "s",
+                                  g_ptr_array_index (self->paths, index));
+    }
 }
 
 static GtkWidget *
@@ -397,9 +414,7 @@ lens_folder_strip_dispose (GObject *object)
   LensFolderStrip *self = LENS_FOLDER_STRIP (object);
   GtkWidget *child;
 
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cancel_predictions (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LENS_TYPE_FOLDER_STRIP);
   /* The template's box is not a bound child: unparent it ourselves. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
@@ -408,6 +423,15 @@ lens_folder_strip_dispose (GObject *object)
   g_clear_pointer (&self->paths, g_ptr_array_unref);
   g_clear_pointer (&self->buttons, g_ptr_array_unref);
   G_OBJECT_CLASS (lens_folder_strip_parent_class)->dispose (object);
+}
+
+/* Out of its window, the strip predicts nothing: the tasks hold it, and
+ * would keep it (and the model) alive through the whole folder. */
+static void
+lens_folder_strip_unroot (GtkWidget *widget)
+{
+  cancel_predictions (LENS_FOLDER_STRIP (widget));
+  GTK_WIDGET_CLASS (lens_folder_strip_parent_class)->unroot (widget);
 }
 
 static void
@@ -433,6 +457,7 @@ lens_folder_strip_class_init (LensFolderStripClass *klass)
 
   object_class->dispose = lens_folder_strip_dispose;
   object_class->get_property = lens_folder_strip_get_property;
+  widget_class->unroot = lens_folder_strip_unroot;
   /* Images whose prediction is in (scripts and tests wait on it). */
   properties[PROP_N_PREDICTED] =
     g_param_spec_uint ("n-predicted", NULL, NULL, 0, G_MAXUINT, 0,

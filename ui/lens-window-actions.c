@@ -101,11 +101,6 @@ preset_action (GSimpleAction *action,
   gboolean edited = FALSE;
   LensResult *result = current_result (self);
 
-  if (g_str_equal (preset, lens_document_get_preset (self->document)))
-    {
-      _lens_window_actions_update (self);   /* the drop-down shows what is in force */
-      return;
-    }
   /* "custom" is what a rule map loaded from a file shows; chosen, it asks
    * for one (the drop-down keeps what is in force until one is loaded). */
   if (g_str_equal (preset, "custom"))
@@ -113,6 +108,11 @@ preset_action (GSimpleAction *action,
       _lens_window_actions_update (self);
       g_action_group_activate_action (G_ACTION_GROUP (self), "load-rules",
                                       g_variant_new_string (""));
+      return;
+    }
+  if (g_str_equal (preset, lens_document_get_preset (self->document)))
+    {
+      _lens_window_actions_update (self);   /* the drop-down shows what is in force */
       return;
     }
   for (guint i = 0; result && i < result->layers->len; i++)

@@ -332,18 +332,29 @@ update_stale (LensWindow *self)
       gtk_widget_remove_css_class (panes[i], "stale");
 }
 
-/* The caption over the view says what it shows: the input alone, or the
- * relevance for which class. */
+/* What goes with the view's mode: the opacity slider for the overlay; the
+ * colour scale, unless the image alone is shown (it keeps its place then,
+ * so that the picture does not move); and the caption saying what is shown,
+ * the input or the relevance for which class.  A tensor input has no
+ * image: the view shows its heatmap in every mode. */
 static void
-show_caption (LensWindow *self)
+show_view_parts (LensWindow *self)
 {
   g_autofree char *mode = g_settings_get_string (self->settings, "view");
-  const char *text = g_str_equal (mode, "image") ? "The image as the model sees it"
-                     : self->explained_text;
+  LensResult *result = self->runner ? lens_runner_get_result (self->runner) : NULL;
+  gboolean image = g_str_equal (mode, "image") && result && result->image;
+  const char *caption = image ? "The image as the model sees it" : self->explained_text;
 
-  gtk_label_set_text (self->explained, text ? text : "");
+  gtk_widget_set_visible (self->opacity_box, g_str_equal (mode, "overlay"));
+  gtk_widget_set_opacity (self->scale_box, image ? 0 : 1);
+  gtk_widget_set_can_target (self->scale_box, !image);
+  gtk_widget_set_can_focus (self->scale_box, !image);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->scale_box), GTK_ACCESSIBLE_STATE_HIDDEN,
+                               image, -1);
+  gtk_label_set_text (self->explained, caption ? caption : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text ? text : "", -1);
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, caption ? caption : "",
+                                  -1);
 }
 
 static void
@@ -370,7 +381,7 @@ result_changed_cb (LensWindow *self)
   g_free (self->explained_text);
   self->explained_text = g_steal_pointer (&description);
   gtk_widget_set_visible (GTK_WIDGET (self->explained), TRUE);
-  show_caption (self);
+  show_view_parts (self);
   _lens_window_actions_update (self);
 }
 
@@ -415,24 +426,6 @@ readout_changed_cb (LensWindow *self)
   g_object_get (self->view, "readout", &text, NULL);
   gtk_label_set_text (self->readout, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->readout), text != NULL);
-}
-
-static void
-view_mode_changed_cb (LensWindow *self)
-{
-  g_autofree char *mode = g_settings_get_string (self->settings, "view");
-
-  gboolean image = g_str_equal (mode, "image");
-
-  gtk_widget_set_visible (self->opacity_box, g_str_equal (mode, "overlay"));
-  /* The image alone has no colours to explain; the colour scale keeps its
-   * place, so that the picture does not move when the view changes. */
-  gtk_widget_set_opacity (self->scale_box, image ? 0 : 1);
-  gtk_widget_set_can_target (self->scale_box, !image);
-  gtk_widget_set_can_focus (self->scale_box, !image);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (self->scale_box), GTK_ACCESSIBLE_STATE_HIDDEN,
-                               image, -1);
-  show_caption (self);
 }
 
 static void
@@ -506,10 +499,24 @@ normalization_selected_cb (LensWindow *self)
                            ? "absolute" : "symmetric");
 }
 
-/* @content, then a check mark shown on the row in force, as GtkDropDown's
- * own rows have. */
+/* The check mark of @item's row: on the choice in force, not on the row the
+ * pointer or the arrow keys select in the open list. */
+static void
+update_check (GtkListItem *item)
+{
+  GtkWidget *row = gtk_list_item_get_child (item);
+  GtkDropDown *drop_down = g_object_get_data (G_OBJECT (item), "lens-drop-down");
+  gpointer shown = gtk_list_item_get_item (item);
+
+  if (row && drop_down)
+    gtk_widget_set_opacity (gtk_widget_get_last_child (row),
+                            shown && shown == gtk_drop_down_get_selected_item (drop_down));
+}
+
+/* @content, then a check mark, as GtkDropDown's own rows have. */
 static GtkWidget *
 row_with_check (GtkListItem *item,
+                GtkDropDown *drop_down,
                 GtkWidget *content)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -518,7 +525,9 @@ row_with_check (GtkListItem *item,
   gtk_widget_set_hexpand (content, TRUE);
   gtk_box_append (GTK_BOX (row), content);
   gtk_box_append (GTK_BOX (row), check);
-  g_object_bind_property (item, "selected", check, "visible", G_BINDING_SYNC_CREATE);
+  g_object_set_data (G_OBJECT (item), "lens-drop-down", drop_down);
+  g_signal_connect_object (drop_down, "notify::selected-item", G_CALLBACK (update_check), item,
+                           G_CONNECT_SWAPPED);
   return row;
 }
 
@@ -548,7 +557,7 @@ preset_row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (about, "dim-label");
   gtk_box_append (GTK_BOX (box), name);
   gtk_box_append (GTK_BOX (box), about);
-  gtk_list_item_set_child (item, row_with_check (item, box));
+  gtk_list_item_set_child (item, row_with_check (item, user_data, box));
 }
 
 static void
@@ -568,9 +577,9 @@ preset_row_bind_cb (GtkSignalListItemFactory *factory,
       text = descriptions[i];
   gtk_label_set_text (GTK_LABEL (name), preset);
   gtk_label_set_text (GTK_LABEL (about), text);
+  update_check (item);
 }
 
-/* The colormap list shows each map as a swatch beside its name. */
 static void
 draw_swatch (GtkDrawingArea *area,
              cairo_t *cr,
@@ -589,6 +598,7 @@ draw_swatch (GtkDrawingArea *area,
   cairo_surface_destroy (bar);
 }
 
+/* The colormap list shows each map as a swatch beside its name. */
 static void
 colormap_row_setup_cb (GtkSignalListItemFactory *factory,
                        GtkListItem *item,
@@ -607,7 +617,7 @@ colormap_row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_hexpand (name, TRUE);
   gtk_box_append (GTK_BOX (box), swatch);
   gtk_box_append (GTK_BOX (box), name);
-  gtk_list_item_set_child (item, row_with_check (item, box));
+  gtk_list_item_set_child (item, row_with_check (item, user_data, box));
 }
 
 static void
@@ -621,6 +631,7 @@ colormap_row_bind_cb (GtkSignalListItemFactory *factory,
   g_object_set_data_full (G_OBJECT (swatch), "colormap", g_strdup (name), g_free);
   gtk_widget_queue_draw (swatch);
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (swatch)), name);
+  update_check (item);
 }
 
 static void
@@ -635,10 +646,10 @@ fill_drop_downs (LensWindow *self)
   for (int i = 0; names[i]; i++)
     gtk_string_list_append (presets, names[i]);
   gtk_string_list_append (presets, "custom");
-  g_signal_connect (rows, "setup", G_CALLBACK (preset_row_setup_cb), NULL);
+  g_signal_connect (rows, "setup", G_CALLBACK (preset_row_setup_cb), self->preset);
   g_signal_connect (rows, "bind", G_CALLBACK (preset_row_bind_cb), NULL);
   gtk_drop_down_set_list_factory (self->preset, rows);
-  g_signal_connect (maps, "setup", G_CALLBACK (colormap_row_setup_cb), NULL);
+  g_signal_connect (maps, "setup", G_CALLBACK (colormap_row_setup_cb), self->colormap);
   g_signal_connect (maps, "bind", G_CALLBACK (colormap_row_bind_cb), NULL);
   gtk_drop_down_set_list_factory (self->colormap, maps);
   self->updating = TRUE;
@@ -756,6 +767,8 @@ lens_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->runner, self);
     }
   g_clear_object (&self->runner);
+  if (self->strip)
+    g_signal_handlers_disconnect_by_data (self->strip, self);
   g_clear_object (&self->document);
   /* Another window's settings change reaches this GSettings too, which the
    * bindings keep alive until the window is finalized. */
@@ -849,9 +862,9 @@ bind_settings (LensWindow *self)
   g_settings_bind (s, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
-  g_signal_connect_swapped (s, "changed::view", G_CALLBACK (view_mode_changed_cb), self);
+  g_signal_connect_swapped (s, "changed::view", G_CALLBACK (show_view_parts), self);
   g_signal_connect_swapped (s, "changed", G_CALLBACK (_lens_window_actions_update), self);
-  view_mode_changed_cb (self);
+  show_view_parts (self);
 }
 
 static void
