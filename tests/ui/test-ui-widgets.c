@@ -213,6 +213,22 @@ test_view_colours_without_recomputing (Fixture *fx,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The rule label of @layer's row in @rows. */
+static char *
+rule_label_of (GListModel *rows,
+               const char *layer)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(LensLayerItem) item = g_list_model_get_item (rows, i);
+      const LrpLayer *l = lens_layer_item_get_layer (item);
+
+      if (l && g_str_equal (l->name, layer))
+        return lens_layer_item_dup_rule_label (item);
+    }
+  g_assert_not_reached ();
+}
+
 static void
 test_layer_list_rows (Fixture *fx,
                       gconstpointer data)
@@ -262,20 +278,11 @@ test_layer_list_rows (Fixture *fx,
   lens_document_set_layer_rule (fx->doc, conv, "alpha_beta(alpha=2,beta=1)", NULL);
   wait_idle (fx);
   lens_layer_list_set_result (list, lens_runner_get_result (fx->runner));
-  found = FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
-    {
-      g_autoptr(LensLayerItem) item = g_list_model_get_item (rows, i);
-      const LrpLayer *l = lens_layer_item_get_layer (item);
-      g_autofree char *label = lens_layer_item_dup_rule_label (item);
+  {
+    g_autofree char *label = rule_label_of (rows, conv);
 
-      if (l && g_str_equal (l->name, conv))
-        {
-          found = TRUE;
-          g_assert_cmpstr (label, ==, "α2β1");
-        }
-    }
-  g_assert_true (found);
+    g_assert_cmpstr (label, ==, "α2β1");
+  }
   g_object_unref (list);
 }
 
