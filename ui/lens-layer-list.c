@@ -181,6 +181,8 @@ update_relevance_cell (GtkListItem *list_item,
   g_autofree char *text = NULL;
   g_autofree char *tooltip = NULL;
 
+  /* A bar shows a share; sums alone (below) have none, and keep its room. */
+  gtk_widget_set_opacity (bar, isfinite (share) ? 1 : 0);
   if (!isfinite (sum))
     {
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), 0);
@@ -371,6 +373,14 @@ update_summary (LensLayerList *self)
     text = g_strdup_printf (g_dngettext (NULL, "%u layers, %u edited", "%u layers, %u edited",
                                          edited),
                             self->result->layers->len, edited);
+  /* Started from one with a contrast, the start relevance sums to zero: ΣR
+   * shows sums, not shares, and says so where the column is read. */
+  if (self->result->start_sum == 0)
+    {
+      g_autofree char *shares = g_steal_pointer (&text);
+
+      text = g_strdup_printf ("%s · ΣR as sums (the start sums to 0)", shares);
+    }
   gtk_label_set_text (self->summary, text);
 }
 

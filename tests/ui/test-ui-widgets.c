@@ -286,6 +286,47 @@ test_layer_list_rows (Fixture *fx,
   g_object_unref (list);
 }
 
+/* The text of the first label under @w that contains @part, or NULL. */
+static const char *
+label_containing (GtkWidget *w,
+                  const char *part)
+{
+  if (GTK_IS_LABEL (w) && strstr (gtk_label_get_text (GTK_LABEL (w)), part))
+    return gtk_label_get_text (GTK_LABEL (w));
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      const char *found = label_containing (c, part);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Started from one against a contrast, the start relevance sums to zero:
+ * the header says ΣR shows sums, and says no more once there is a share. */
+static void
+test_layer_list_sums (Fixture *fx,
+                      gconstpointer data)
+{
+  LensLayerList *list = g_object_ref_sink (g_object_new (LENS_TYPE_LAYER_LIST, NULL));
+  LensResult *r = lens_runner_get_result (fx->runner);
+
+  lens_document_set_start (fx->doc, LRP_START_ONE);
+  /* Any class but the one explained (that one is refused as a contrast). */
+  lens_document_set_contrast (fx->doc, (r->class_index + 1) % r->n_classes);
+  wait_idle (fx);
+  lens_layer_list_set_result (list, lens_runner_get_result (fx->runner));
+  g_assert_nonnull (label_containing (GTK_WIDGET (list), "ΣR as sums"));
+
+  lens_document_set_contrast (fx->doc, -1);
+  wait_idle (fx);
+  lens_layer_list_set_result (list, lens_runner_get_result (fx->runner));
+  g_assert_nonnull (label_containing (GTK_WIDGET (list), "layers"));
+  g_assert_null (label_containing (GTK_WIDGET (list), "ΣR as sums"));
+  g_object_unref (list);
+}
+
 static void
 test_rule_editor_text (Fixture *fx,
                        gconstpointer data)
@@ -437,6 +478,7 @@ main (int argc,
   ADD ("/ui/runner/cancel-keeps-result", test_runner_cancel_keeps_result);
   ADD ("/ui/heatmap-view/colours-without-recomputing", test_view_colours_without_recomputing);
   ADD ("/ui/layer-list/rows", test_layer_list_rows);
+  ADD ("/ui/layer-list/sums", test_layer_list_sums);
   ADD ("/ui/rule-editor/round-trip", test_rule_editor_text);
   ADD ("/ui/rule-editor/reset", test_rule_editor_reset);
   ADD ("/ui/prediction-list/rows", test_prediction_list);
