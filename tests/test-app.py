@@ -356,6 +356,19 @@ def run(app):
     s = app.wait_result(120, after_runs=runs)
     check("the next request after a cancel completes", s["class"] == 5, s)
 
+    # Stopping the first run on another image goes back to the one on screen,
+    # so that the title, the rules and the lists agree with the picture.
+    other = os.path.join(SRC, "resources/images/coffee.jpg")
+    app.activate("app.open-image", other, "s")
+    app.wait(lambda: app.status()["image"] == other and app.status()["busy"], 30,
+             "the run on the other image")
+    time.sleep(0.2)
+    app.activate("win.cancel")
+    s = app.wait(lambda: (lambda t: t if t["image"] == photo and app.settled(t) else None)(
+        app.status()), 120, "the image on screen again")
+    check("stopping the first run on a new image goes back to the one on screen, "
+          "with its class", s["class"] == 5, s)
+
 
 if __name__ == "__main__":
     sys.exit(main())

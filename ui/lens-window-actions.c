@@ -188,9 +188,20 @@ cancel_action (GSimpleAction *action,
 {
   LensWindow *self = user_data;
 
+  g_autofree char *base = NULL, *text = NULL;
+
   if (!lens_runner_get_busy (self->runner))
     return;
   lens_runner_cancel (self->runner);
+  /* Stopped before anything of a new model or image was shown: back to
+   * what is on screen, which starts its explanation again. */
+  if (_lens_window_revert_source (self))
+    {
+      base = g_path_get_basename (lens_document_get_image_path (self->document));
+      text = g_strdup_printf ("Stopped: back to %s", base);
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+      return;
+    }
   /* The lists show the explanation that is on screen, not the one stopped. */
   if (current_result (self))
     lens_prediction_list_set_result (self->prediction, current_result (self));

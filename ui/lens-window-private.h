@@ -51,6 +51,17 @@ struct _LensWindow
   GCancellable *load;          /* owned: the running load, if any */
   char *loading_model;         /* owned: the model that load reads, if a new one */
   char *loading_image;         /* owned: the image that load reads */
+  /* The model and input of the explanation on screen (refs and copies of
+   * the document's), to go back to when the first run on new ones is
+   * stopped. */
+  struct {
+    guint serial;
+    LrpModel *model;
+    char *model_path;
+    LrpTensor *input;
+    cairo_surface_t *view;
+    char *image_path;
+  } shown;
   gboolean updating;           /* drop-downs set from state, not by the user */
   char *last_error;            /* owned: the last message shown, for scripts */
   char *export_what;           /* owned: what the open export dialog saves */
@@ -58,6 +69,8 @@ struct _LensWindow
 };
 
 typedef void (*LensPathFunc) (LensWindow *self, const char *path);
+
+gboolean _lens_window_revert_source (LensWindow *self);
 
 GtkFileChooser *_lens_window_chooser_new (LensWindow *self, const char *title,
                                           GtkFileChooserAction mode, const char *suggested,

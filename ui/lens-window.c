@@ -358,6 +358,62 @@ show_view_parts (LensWindow *self)
 }
 
 static void
+forget_shown_source (LensWindow *self)
+{
+  g_clear_pointer (&self->shown.model, lrp_model_unref);
+  g_clear_pointer (&self->shown.model_path, g_free);
+  g_clear_pointer (&self->shown.input, lrp_tensor_unref);
+  g_clear_pointer (&self->shown.view, cairo_surface_destroy);
+  g_clear_pointer (&self->shown.image_path, g_free);
+}
+
+/* The first result on a new model or input: what a stopped load goes
+ * back to (_lens_window_revert_source). */
+static void
+remember_shown_source (LensWindow *self,
+                       LensResult *result)
+{
+  LensDocument *doc = self->document;
+
+  if (result->source_serial != lens_document_get_source_serial (doc)
+      || (self->shown.model && result->source_serial == self->shown.serial))
+    return;
+  forget_shown_source (self);
+  self->shown.serial = result->source_serial;
+  self->shown.model = lrp_model_ref (lens_document_get_model (doc));
+  self->shown.model_path = g_strdup (lens_document_get_model_path (doc));
+  self->shown.input = lrp_tensor_ref (lens_document_get_input (doc));
+  self->shown.view = lens_document_get_view (doc)
+                     ? cairo_surface_reference (lens_document_get_view (doc)) : NULL;
+  self->shown.image_path = g_strdup (lens_document_get_image_path (doc));
+}
+
+/* Puts back the model and input of the explanation on screen, and its
+ * class, when a run on new ones was stopped before it showed anything:
+ * the title, the rules and the lists then agree with the picture again.
+ * FALSE when the screen already shows the document's model and input. */
+gboolean
+_lens_window_revert_source (LensWindow *self)
+{
+  LensResult *result = lens_runner_get_result (self->runner);
+
+  if (result == NULL || self->shown.model == NULL
+      || result->source_serial != self->shown.serial
+      || result->source_serial == lens_document_get_source_serial (self->document))
+    return FALSE;
+  lens_document_set_source (self->document, self->shown.model, self->shown.model_path,
+                            self->shown.input, self->shown.view, self->shown.image_path);
+  lens_document_set_class (self->document, result->class_index);
+  lens_document_set_contrast (self->document, result->contrast);
+  lens_folder_strip_set_model (self->strip, self->shown.model);
+  lens_folder_strip_select (self->strip, self->shown.image_path);
+  g_settings_set_string (self->settings, "last-model", self->shown.model_path);
+  g_settings_set_string (self->settings, "last-image", self->shown.image_path);
+  update_title (self);
+  return TRUE;
+}
+
+static void
 result_changed_cb (LensWindow *self)
 {
   LensResult *result = lens_runner_get_result (self->runner);
@@ -366,6 +422,7 @@ result_changed_cb (LensWindow *self)
 
   if (result == NULL)
     return;
+  remember_shown_source (self, result);
   update_stale (self);
   lens_heatmap_view_set_result (self->view, result);
   lens_colorbar_set_result (self->colorbar, result);
@@ -767,6 +824,7 @@ lens_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->runner, self);
     }
   g_clear_object (&self->runner);
+  forget_shown_source (self);
   if (self->strip)
     g_signal_handlers_disconnect_by_data (self->strip, self);
   g_clear_object (&self->document);
