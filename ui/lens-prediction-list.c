@@ -206,10 +206,46 @@ fix_start_width_cb (GtkWidget *start)
   gtk_widget_set_size_request (start, natural, -1);
 }
 
+/* The class list is one stop for Tab: a list box moves Tab from row to
+ * row, selecting each, and every selection explains that class (a second
+ * of work on a VGG).  Up and Down still move through the classes; Tab
+ * leaves the list, its rows taken out of the way for that one move. */
+static gboolean
+list_key_pressed_cb (GtkEventControllerKey *keys,
+                     guint keyval,
+                     guint keycode,
+                     GdkModifierType state,
+                     LensPredictionList *self)
+{
+  GtkDirectionType direction;
+  GtkWidget *row;
+  gboolean moved;
+
+  if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab)
+    direction = state & GDK_SHIFT_MASK ? GTK_DIR_TAB_BACKWARD : GTK_DIR_TAB_FORWARD;
+  else if (keyval == GDK_KEY_ISO_Left_Tab)
+    direction = GTK_DIR_TAB_BACKWARD;
+  else
+    return FALSE;
+  for (row = gtk_widget_get_first_child (GTK_WIDGET (self->list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    gtk_widget_set_focusable (row, FALSE);
+  moved = gtk_widget_child_focus (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self))), direction);
+  for (row = gtk_widget_get_first_child (GTK_WIDGET (self->list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    gtk_widget_set_focusable (row, TRUE);
+  return moved;
+}
+
 static void
 lens_prediction_list_init (LensPredictionList *self)
 {
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (list_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->list), keys);
   /* ImageNet's thousand classes: let people type to find one. */
   gtk_drop_down_set_expression (self->contrast,
                                 gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,

@@ -326,6 +326,69 @@ test_view_caption (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_list_box (GtkWidget *w)
+{
+  if (GTK_IS_LIST_BOX (w))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_list_box (c);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Tab leaves the class list at once instead of walking (and explaining)
+ * every class; the explained class stays. */
+static void
+test_tab_leaves_classes (void)
+{
+  g_autoptr(AdwApplication) app = adw_application_new ("org.lrplens.LrplensTabTest",
+                                                       G_APPLICATION_NON_UNIQUE);
+  LensWindow *window = NULL;
+  GtkWidget *list, *row, *focus;
+  g_autoptr(GListModel) controllers = NULL;
+  GtkEventController *keys = NULL;
+  guint runs = 0, runs_after = 0;
+  gboolean handled = FALSE;
+  g_autoptr(GVariant) before = NULL, after = NULL;
+
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &window);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+  lens_window_open (window, NULL, NULL);
+  wait_settled (window);
+  list = find_list_box (GTK_WIDGET (window->prediction));
+  row = GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (list)));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_grab_focus (row));
+  controllers = gtk_widget_observe_controllers (list);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && keys == NULL; i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        keys = GTK_EVENT_CONTROLLER (c);
+    }
+  g_assert_nonnull (keys);
+  before = status (window);
+  g_variant_lookup (before, "runs", "u", &runs);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Tab, 0, 0, &handled);
+  iterate (20);
+  g_assert_true (handled);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_false (gtk_widget_is_ancestor (focus, list));
+  after = status (window);
+  g_variant_lookup (after, "runs", "u", &runs_after);
+  g_assert_cmpuint (runs_after, ==, runs);
+  g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (list)) == GTK_LIST_BOX_ROW (row));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc,
       char **argv)
@@ -337,5 +400,6 @@ main (int argc,
   g_test_add_func ("/ui/window/chooser-dismissed", test_chooser_dismissed);
   g_test_add_func ("/ui/window/custom-preset", test_custom_preset);
   g_test_add_func ("/ui/window/view-caption", test_view_caption);
+  g_test_add_func ("/ui/window/tab-leaves-classes", test_tab_leaves_classes);
   return g_test_run ();
 }
