@@ -504,6 +504,7 @@ lrp_tensor_save_npy (const LrpTensor *tensor,
                      GError **error)
 {
   g_autoptr(GString) header = NULL;
+  g_autoptr(GError) local = NULL;
   g_autofree guint8 *buf = NULL;
   gsize data_len, len;
 
@@ -524,5 +525,16 @@ lrp_tensor_save_npy (const LrpTensor *tensor,
   /* Swapping twice is the identity: the same helper turns host floats into
    * little-endian ones. */
   convert_f32 (tensor->data, (float *) (gpointer) (buf + 10 + header->len), tensor->n);
-  return g_file_set_contents (path, (const char *) buf, (gssize) len, error);
+  if (!g_file_set_contents (path, (const char *) buf, (gssize) len, &local))
+    {
+      /* GLib names the temporary file it writes first ("rel.npy.2KUJZ3"):
+       * say the file asked for, and why (the text after GLib's last colon). */
+      g_autofree char *name = g_filename_display_name (path);
+      const char *why = strrchr (local->message, ':');
+
+      g_set_error (error, local->domain, local->code, "%s: %s", name,
+                   why ? why + 2 : local->message);
+      return FALSE;
+    }
+  return TRUE;
 }

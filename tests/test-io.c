@@ -6,6 +6,7 @@
 
 #include "lrp-test-util.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -310,9 +311,13 @@ test_save_failure (void)
   g_autoptr(LrpTensor) t = lrp_tensor_new_float (1, shape);
   g_autofree char *path = tmp_path ("no-such-dir/x.npy");
   g_autoptr(GError) error = NULL;
+  g_autofree char *said = NULL;
 
   g_assert_false (lrp_tensor_save_npy (t, path, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  /* The file asked for, not the temporary one GLib writes first. */
+  said = g_strdup_printf ("%s: %s", path, g_strerror (ENOENT));
+  g_assert_cmpstr (error->message, ==, said);
 }
 
 static void
