@@ -236,6 +236,13 @@ def run(app):
     app.wait(lambda: os.path.exists(rules_path), 10, "the rule map")
     check("the saved rule map gives the same explanation on the command line",
           same(last, cli_relevance("--class", "4", "--rules", rules_path)))
+    mark_error(app)
+    nowhere = os.path.join(WORK, "no-such-folder", "rules.json")
+    app.activate("win.save-rules", nowhere, "s")
+    s = app.wait(lambda: (lambda t: t if "nothing" not in t["error"] else None)(app.status()),
+                 10, "the error for a rule map that cannot be saved")
+    check("a rule map that cannot be saved says which file and why",
+          nowhere + ": No such file or directory" in s["error"], s)
 
     # 9. Bad files: an error shown, what was open stays open and usable.
     bad = [os.path.join(SRC, "tests/data/bad", f) for f in sorted(os.listdir(

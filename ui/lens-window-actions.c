@@ -307,8 +307,16 @@ export (LensWindow *self,
   if (g_str_equal (parts[0], "rules"))
     {
       g_autofree char *json = lrp_composite_to_json (lens_document_get_composite (self->document));
+      g_autoptr(GError) local = NULL;
 
-      return g_file_set_contents (path, json, -1, error);
+      if (g_file_set_contents (path, json, -1, &local))
+        return TRUE;
+      /* Not GLib's text, which names its temporary file: the one asked
+       * for, and why (what follows GLib's last colon). */
+      g_set_error (error, local->domain, local->code, "%s: %s", path,
+                   strrchr (local->message, ':') ? strrchr (local->message, ':') + 2
+                                                  : local->message);
+      return FALSE;
     }
   if (result == NULL)
     {
