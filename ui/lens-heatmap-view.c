@@ -36,6 +36,7 @@ struct _LensHeatmapView
   double pan_x, pan_y;         /* offset of the picture's centre, in widget pixels */
   double drag_pan_x, drag_pan_y;
   double zoom_start;
+  double pointer_x, pointer_y; /* where the pointer is over the view; -1: elsewhere */
   char *readout;               /* owned: the pixel under the pointer, for a label */
 };
 
@@ -182,6 +183,8 @@ motion_cb (GtkEventControllerMotion *controller,
   double zoom, x, y, sum;
   float value;
 
+  self->pointer_x = wx;
+  self->pointer_y = wy;
   if (self->result == NULL)
     return;
   h = self->result->heatmap;
@@ -209,6 +212,7 @@ static void
 leave_cb (GtkEventControllerMotion *controller,
           LensHeatmapView *self)
 {
+  self->pointer_x = self->pointer_y = -1;
   set_readout (self, NULL);
 }
 
@@ -238,17 +242,33 @@ current_zoom (LensHeatmapView *self)
                          cairo_image_surface_get_height (surface));
 }
 
+/* Zooms by @factor keeping the picture's point at widget (@wx, @wy) where
+ * it is.  The picture's centre sits at the widget's centre plus the pan, so
+ * a point d picture pixels from it is at c + pan + d·zoom; holding that
+ * fixed gives pan' = a − (a − pan)·zoom'/zoom, a = w − c. */
+void
+lens_heatmap_view_zoom_at (LensHeatmapView *self,
+                           double factor,
+                           double wx,
+                           double wy)
+{
+  double old = current_zoom (self), zoom = CLAMP (old * factor, MIN_ZOOM, MAX_ZOOM);
+  double ax = wx - gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+  double ay = wy - gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+
+  self->pan_x = ax - (ax - self->pan_x) * zoom / old;
+  self->pan_y = ay - (ay - self->pan_y) * zoom / old;
+  set_zoom (self, zoom);
+}
+
 void
 lens_heatmap_view_zoom_by (LensHeatmapView *self,
                            double factor)
 {
-  double old = current_zoom (self), zoom = CLAMP (old * factor, MIN_ZOOM, MAX_ZOOM);
-
   g_return_if_fail (LENS_IS_HEATMAP_VIEW (self));
-  /* Keep the centre of the view where it is. */
-  self->pan_x *= zoom / old;
-  self->pan_y *= zoom / old;
-  set_zoom (self, zoom);
+  /* From the keyboard or the buttons: about the centre of the view. */
+  lens_heatmap_view_zoom_at (self, factor, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
 }
 
 void
@@ -271,7 +291,11 @@ scroll_cb (GtkEventControllerScroll *controller,
 
   if (!(mods & GDK_CONTROL_MASK) || dy == 0)
     return FALSE;
-  lens_heatmap_view_zoom_by (self, dy < 0 ? 1.25 : 0.8);
+  /* About the pointer, as image viewers do: what it points at stays. */
+  if (self->pointer_x >= 0)
+    lens_heatmap_view_zoom_at (self, dy < 0 ? 1.25 : 0.8, self->pointer_x, self->pointer_y);
+  else
+    lens_heatmap_view_zoom_by (self, dy < 0 ? 1.25 : 0.8);
   return TRUE;
 }
 
@@ -476,7 +500,9 @@ lens_heatmap_view_init (LensHeatmapView *self)
   self->normalization = g_strdup ("symmetric");
   self->clip = 99;
   self->opacity = 0.8;
+  self->pointer_x = self->pointer_y = -1;
 
+  g_signal_connect (motion, "enter", G_CALLBACK (motion_cb), self);
   g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
   g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);

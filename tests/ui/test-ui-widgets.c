@@ -213,6 +213,65 @@ test_view_colours_without_recomputing (Fixture *fx,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The picture's pixel under the pointer at (@x, @y), from the readout
+ * ("x N, y M   R = …"), as y × 100000 + x. */
+static int
+pixel_at (LensHeatmapView *view,
+          GtkEventController *motion,
+          double x,
+          double y)
+{
+  g_autofree char *text = NULL;
+  int px = -1, py = -1;
+
+  g_signal_emit_by_name (motion, "motion", x, y);
+  g_object_get (view, "readout", &text, NULL);
+  g_assert_nonnull (text);
+  g_assert_cmpint (sscanf (text, "x %d, y %d", &px, &py), ==, 2);
+  return py * 100000 + px;
+}
+
+/* Zooming about a point keeps the picture's pixel there; about the centre
+ * (the buttons) it does not. */
+static void
+test_view_zoom_at_pointer (Fixture *fx,
+                           gconstpointer data)
+{
+  GtkWidget *window = gtk_window_new ();
+  LensHeatmapView *view = g_object_new (LENS_TYPE_HEATMAP_VIEW, NULL);
+  g_autoptr(GListModel) controllers = NULL;
+  GtkEventController *motion = NULL;
+  int before;
+  gint64 end;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 400);
+  lens_heatmap_view_set_result (view, lens_runner_get_result (fx->runner));
+  gtk_window_present (GTK_WINDOW (window));
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (lens_heatmap_view_get_n_renders (view) == 0 && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && motion == NULL; i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (c))
+        motion = GTK_EVENT_CONTROLLER (c);
+    }
+  g_assert_nonnull (motion);
+
+  /* Off the centre, on the picture (fitted to the 400 × 400 view). */
+  before = pixel_at (view, motion, 260, 140);
+  lens_heatmap_view_zoom_at (view, 2.0, 260, 140);
+  g_assert_cmpint (pixel_at (view, motion, 260, 140), ==, before);
+  /* About the centre, the pixel at that point changes (it is two picture
+   * pixels off the centre at this zoom, half a pixel at four times it). */
+  lens_heatmap_view_zoom_by (view, 4.0);
+  g_assert_cmpint (pixel_at (view, motion, 260, 140), !=, before);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The rule label of @layer's row in @rows. */
 static char *
 rule_label_of (GListModel *rows,
@@ -477,6 +536,7 @@ main (int argc,
   ADD ("/ui/runner/newest-wins", test_runner_newest_wins);
   ADD ("/ui/runner/cancel-keeps-result", test_runner_cancel_keeps_result);
   ADD ("/ui/heatmap-view/colours-without-recomputing", test_view_colours_without_recomputing);
+  ADD ("/ui/heatmap-view/zoom-at-pointer", test_view_zoom_at_pointer);
   ADD ("/ui/layer-list/rows", test_layer_list_rows);
   ADD ("/ui/layer-list/sums", test_layer_list_sums);
   ADD ("/ui/rule-editor/round-trip", test_rule_editor_text);
