@@ -299,6 +299,15 @@ def run(app):
     # Between the trouser and the sandal, a file the strip cannot read.
     with open(os.path.join(folder, "fmnist-5-broken.png"), "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    # An image opened by itself: the next one is the next in its folder.
+    app.activate("app.open-image", os.path.join(folder, "fmnist-8-sandal.png"), "s")
+    app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-8-sandal.png") and
+                      app.settled(t) else None)(app.status()), 30, "the image by itself")
+    app.activate("win.next-image")
+    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
+                          app.settled(t) else None)(app.status()), 30, "the next in its folder")
+    check("win.next-image after opening one image goes on through its folder", True)
+
     app.activate("app.open-folder", folder, "s")
     # In a file manager's order: 2-trouser, 5-broken, 8-sandal, 17-coat.
     s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and

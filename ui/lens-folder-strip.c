@@ -359,6 +359,17 @@ lens_folder_strip_select (LensFolderStrip *self,
     }
 }
 
+gboolean
+lens_folder_strip_has (LensFolderStrip *self,
+                       const char *path)
+{
+  g_return_val_if_fail (LENS_IS_FOLDER_STRIP (self), FALSE);
+  for (guint i = 0; i < self->paths->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->paths, i), path) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 void
 lens_folder_strip_step (LensFolderStrip *self,
                         int delta)

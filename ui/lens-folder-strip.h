@@ -15,6 +15,7 @@ char *lens_folder_strip_set_folder (LensFolderStrip *self, GFile *folder, LrpMod
                                     GError **error);
 void lens_folder_strip_set_model (LensFolderStrip *self, LrpModel *model);
 void lens_folder_strip_select (LensFolderStrip *self, const char *path);
+gboolean lens_folder_strip_has (LensFolderStrip *self, const char *path);
 void lens_folder_strip_step (LensFolderStrip *self, int delta);
 guint lens_folder_strip_get_n_predicted (LensFolderStrip *self);
 

@@ -249,7 +249,22 @@ step_image_action (GSimpleAction *action,
                    gpointer user_data)
 {
   LensWindow *self = user_data;
+  const char *image = lens_document_get_image_path (self->document);
 
+  /* An image opened by itself: step through its folder, as an image viewer
+   * does, the strip showing it from that image on. */
+  if (image && g_path_is_absolute (image) && !lens_folder_strip_has (self->strip, image))
+    {
+      g_autofree char *dir = g_path_get_dirname (image);
+      g_autoptr(GFile) folder = g_file_new_for_path (dir);
+      g_autofree char *first = lens_folder_strip_set_folder (
+        self->strip, folder, lens_document_get_model (self->document), NULL);
+
+      if (first == NULL)
+        return;
+      gtk_revealer_set_reveal_child (self->strip_revealer, TRUE);
+      lens_folder_strip_select (self->strip, image);
+    }
   lens_folder_strip_step (self->strip,
                           g_str_equal (g_action_get_name (G_ACTION (action)), "next-image")
                           ? 1 : -1);
