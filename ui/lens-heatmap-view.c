@@ -108,8 +108,10 @@ effective_zoom (LensHeatmapView *self,
   if (iw <= 0 || ih <= 0)
     return 1.0;
   fit = MIN ((w - 24.0) / iw, (h - 24.0) / ih);
-  /* Fitting a small input: whole multiples keep every pixel the same size. */
-  if (fit > 1.0)
+  /* Fitting a small input: whole multiples keep every pixel the same size,
+   * unless that leaves much of the room empty (a 224-pixel photo in a
+   * 430-pixel view would stay at 224). */
+  if (fit > 1.0 && floor (fit) >= 0.8 * fit)
     fit = floor (fit);
   return self->zoom > 0 ? self->zoom : MAX (fit, MIN_ZOOM);
 }
@@ -150,9 +152,12 @@ lens_heatmap_view_snapshot (GtkWidget *widget,
   cairo_translate (cr, x, y);
   cairo_scale (cr, zoom, zoom);
   cairo_set_source_surface (cr, surface, 0, 0);
-  /* Enlarged pixels stay square: no smoothing of a 28×28 map. */
+  /* Enlarged pixels stay square: no smoothing of a 28×28 map.  Between
+   * whole sizes below 3×, square pixels would come in two sizes, a row
+   * doubled and the next not: smoothed instead. */
   cairo_pattern_set_filter (cairo_get_source (cr),
-                            zoom >= 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+                            zoom == floor (zoom) || zoom >= 3.0 ? CAIRO_FILTER_NEAREST
+                                                               : CAIRO_FILTER_GOOD);
   cairo_rectangle (cr, 0, 0, iw, ih);
   cairo_fill (cr);
   cairo_destroy (cr);
@@ -202,7 +207,7 @@ motion_cb (GtkEventControllerMotion *controller,
   value = lrp_heatmap_get_value (h, px, py);
   sum = lrp_heatmap_get_sum (h);
   if (fabs (sum) > 0)
-    set_readout (self, g_strdup_printf ("x %d, y %d   R = %.4g   %.2f %% of ΣR",
+    set_readout (self, g_strdup_printf ("x %d, y %d   R = %.4g   %.3g %% of ΣR",
                                         px, py, value, 100.0 * value / sum));
   else
     set_readout (self, g_strdup_printf ("x %d, y %d   R = %.4g", px, py, value));
