@@ -10,6 +10,8 @@
 
 #include "lens-rule-editor.h"
 
+#include "lens-layer-item.h"
+
 /* In the order of the template's drop-down. */
 static const char *const kinds[] = {
   "epsilon", "gamma", "alpha_beta", "zplus", "zbox", "flat", "wsquare", "gradient", "pass",
@@ -176,7 +178,7 @@ void
 lens_rule_editor_set_layer (LensRuleEditor *self,
                             const LrpLayer *layer)
 {
-  g_autofree char *low = NULL, *high = NULL, *title = NULL;
+  g_autofree char *low = NULL, *high = NULL, *title = NULL, *shown = NULL;
 
   g_return_if_fail (LENS_IS_RULE_EDITOR (self));
   g_free (self->layer);
@@ -184,7 +186,8 @@ lens_rule_editor_set_layer (LensRuleEditor *self,
   if (layer == NULL)
     return;
   self->loading = TRUE;
-  title = g_strdup_printf ("%s (%s)", layer->name, layer->op_type);
+  shown = lens_layer_display_name (layer->name);   /* as the layer list names it */
+  title = g_strdup_printf ("%s (%s)", shown, layer->op_type);
   gtk_label_set_text (self->title, title);
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     if (g_str_equal (kinds[i], layer->rule))
