@@ -304,6 +304,33 @@ scroll_cb (GtkEventControllerScroll *controller,
   return TRUE;
 }
 
+/* Arrow keys pan a zoomed picture by a tenth of the view, for those who
+ * zoom from the keyboard too; at the fitted size they move the focus. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *keys,
+                guint keyval,
+                guint keycode,
+                GdkModifierType state,
+                LensHeatmapView *self)
+{
+  double step_x = gtk_widget_get_width (GTK_WIDGET (self)) / 10.0;
+  double step_y = gtk_widget_get_height (GTK_WIDGET (self)) / 10.0;
+
+  if (self->zoom == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left: case GDK_KEY_KP_Left: self->pan_x += step_x; break;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right: self->pan_x -= step_x; break;
+    case GDK_KEY_Up: case GDK_KEY_KP_Up: self->pan_y += step_y; break;
+    case GDK_KEY_Down: case GDK_KEY_KP_Down: self->pan_y -= step_y; break;
+    default: return FALSE;
+    }
+  set_readout (self, NULL);   /* the pixel under the pointer moved */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
 static void
 pinch_begin_cb (GtkGesture *gesture,
                 GdkEventSequence *sequence,
@@ -499,6 +526,7 @@ lens_heatmap_view_init (LensHeatmapView *self)
     GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   GtkGesture *pinch = gtk_gesture_zoom_new ();
   GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
 
   self->mode = g_strdup ("heatmap");
   self->colormap = g_strdup ("bwr");
@@ -519,6 +547,9 @@ lens_heatmap_view_init (LensHeatmapView *self)
   g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
 }

@@ -269,6 +269,32 @@ test_view_zoom_at_pointer (Fixture *fx,
    * pixels off the centre at this zoom, half a pixel at four times it). */
   lens_heatmap_view_zoom_by (view, 4.0);
   g_assert_cmpint (pixel_at (view, motion, 260, 140), !=, before);
+
+  /* Zoomed, the arrow keys pan by a tenth of the view: Right brings the
+   * picture's right side in, so the pixel at a point moves right. */
+  {
+    GtkEventController *keys = NULL;
+    gboolean handled = FALSE;
+    int was = pixel_at (view, motion, 200, 200);
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && keys == NULL; i++)
+      {
+        g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+          keys = GTK_EVENT_CONTROLLER (c);
+      }
+    g_assert_nonnull (keys);
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
+    /* Four tenths of the view: more than a picture pixel at 64×. */
+    for (int i = 0; i < 4; i++)
+      {
+        g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+        g_assert_true (handled);
+      }
+    g_assert_cmpint (pixel_at (view, motion, 200, 200) % 100000, >, was % 100000);
+    g_assert_cmpint (pixel_at (view, motion, 200, 200) / 100000, ==, was / 100000);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
