@@ -533,7 +533,7 @@ lrp_tensor_save_npy (const LrpTensor *tensor,
       const char *why = strrchr (local->message, ':');
 
       g_set_error (error, local->domain, local->code, "%s: %s", name,
-                   why ? why + 2 : local->message);
+                   why && why[1] == ' ' ? why + 2 : local->message);
       return FALSE;
     }
   return TRUE;

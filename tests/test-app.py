@@ -306,7 +306,8 @@ def run(app):
     app.activate("win.next-image")
     s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
                           app.settled(t) else None)(app.status()), 30, "the next in its folder")
-    check("win.next-image after opening one image goes on through its folder", True)
+    check("win.next-image after opening one image goes on through its folder",
+          s["image"] == os.path.join(folder, "fmnist-17-coat.png") and s["class"] == 6, s)
 
     app.activate("app.open-folder", folder, "s")
     # In a file manager's order: 2-trouser, 5-broken, 8-sandal, 17-coat.
@@ -384,6 +385,29 @@ def run(app):
         app.status()), 120, "the image on screen again")
     check("stopping the first run on a new image goes back to the one on screen, "
           "with its class", s["class"] == 5, s)
+
+    # A rule of the small model's own survives a stopped switch to the big one
+    # (whose layers it does not name, so the switch had reset the rules).
+    app.activate("app.open-model", MODEL, "s")
+    app.wait(lambda: (lambda t: t if t["model"] == MODEL and app.settled(t) else None)(
+        app.status()), 60, "the small model")
+    conv = first_conv_name()
+    app.activate("win.set-rule", (conv, "gamma(gamma=0.5)"), "(ss)")
+    app.wait_result(30)
+    app.activate("app.open-model", big, "s")
+    app.wait(lambda: app.status()["model"] == big and app.status()["busy"], 60,
+             "the run on the big model")
+    time.sleep(0.2)
+    app.activate("win.cancel")
+    s = app.wait(lambda: (lambda t: t if t["model"] == MODEL and app.settled(t) else None)(
+        app.status()), 60, "the small model again")
+    kept_path = os.path.join(WORK, "kept-rules.json")
+    app.activate("win.save-rules", kept_path, "s")
+    app.wait(lambda: os.path.exists(kept_path), 10, "the kept rule map")
+    with open(kept_path) as f:
+        kept = f.read()
+    check("stopping a switch to another model brings back the rules edited before it",
+          conv in kept and "gamma" in kept, kept)
 
 
 if __name__ == "__main__":

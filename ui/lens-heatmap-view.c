@@ -257,10 +257,13 @@ lens_heatmap_view_zoom_at (LensHeatmapView *self,
                            double wx,
                            double wy)
 {
-  double old = current_zoom (self), zoom = CLAMP (old * factor, MIN_ZOOM, MAX_ZOOM);
-  double ax = wx - gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
-  double ay = wy - gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+  double old, zoom, ax, ay;
 
+  g_return_if_fail (LENS_IS_HEATMAP_VIEW (self));
+  old = current_zoom (self);
+  zoom = CLAMP (old * factor, MIN_ZOOM, MAX_ZOOM);
+  ax = wx - gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+  ay = wy - gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
   self->pan_x = ax - (ax - self->pan_x) * zoom / old;
   self->pan_y = ay - (ay - self->pan_y) * zoom / old;
   set_zoom (self, zoom);
@@ -273,7 +276,7 @@ lens_heatmap_view_zoom_by (LensHeatmapView *self,
   g_return_if_fail (LENS_IS_HEATMAP_VIEW (self));
   /* From the keyboard or the buttons: about the centre of the view. */
   lens_heatmap_view_zoom_at (self, factor, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
-           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+                             gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
 }
 
 void
@@ -353,6 +356,8 @@ drag_begin_cb (GtkGestureDrag *gesture,
                double y,
                LensHeatmapView *self)
 {
+  /* A click on the picture gives it the keys, for panning with arrows. */
+  gtk_widget_grab_focus (GTK_WIDGET (self));
   self->drag_pan_x = self->pan_x;
   self->drag_pan_y = self->pan_y;
 }

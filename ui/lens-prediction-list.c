@@ -76,7 +76,7 @@ rebuild (LensPredictionList *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))))
     gtk_list_box_remove (self->list, child);
   g_free (self->row_class);
-  self->row_class = g_new (int, rows);
+  self->row_class = g_new (int, rows + 1);     /* and one for show_choices () */
   for (int i = 0; i < rows; i++)
     {
       int c = r->ranking[i];
@@ -95,11 +95,24 @@ static void
 show_choices (LensPredictionList *self)
 {
   LensResult *r = self->result;
-  GtkListBoxRow *row = NULL;
+  int top = MIN (r->n_classes, MAX_ROWS);
+  GtkListBoxRow *row = NULL, *extra = gtk_list_box_get_row_at_index (self->list, top);
 
-  for (int i = 0; i < MIN (r->n_classes, MAX_ROWS); i++)
+  for (int i = 0; i < top; i++)
     if (self->row_class[i] == r->class_index)
       row = gtk_list_box_get_row_at_index (self->list, i);
+  if (extra)
+    gtk_list_box_remove (self->list, GTK_WIDGET (extra));
+  /* A class explained that is not among the most probable gets a row
+   * below them: the list always shows which class is explained (and Tab
+   * into it lands there, instead of selecting, and explaining, another). */
+  if (row == NULL && r->class_index >= 0 && r->class_index < r->n_classes)
+    {
+      self->row_class[top] = r->class_index;
+      gtk_list_box_append (self->list, class_row (lrp_model_get_label (r->model, r->class_index),
+                                                  r->probabilities[r->class_index]));
+      row = gtk_list_box_get_row_at_index (self->list, top);
+    }
   gtk_list_box_select_row (self->list, row);
   gtk_drop_down_set_selected (self->contrast, (guint) (r->contrast + 1));
   gtk_drop_down_set_selected (self->start, r->start == LRP_START_ONE ? 1 : 0);

@@ -190,6 +190,23 @@ cancel_action (GSimpleAction *action,
 
   g_autofree char *base = NULL, *text = NULL;
 
+  /* A model or image still loading: it does not open. */
+  if (self->load)
+    {
+      base = g_path_get_basename (self->loading_model ? self->loading_model
+                                                      : self->loading_image);
+      g_cancellable_cancel (self->load);
+      g_clear_object (&self->load);
+      g_clear_pointer (&self->loading_model, g_free);
+      g_clear_pointer (&self->loading_image, g_free);
+      text = g_strdup_printf ("Stopped opening %s", base);
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+      _lens_window_actions_update (self);
+      if (!lens_runner_get_busy (self->runner))
+        return;
+      g_clear_pointer (&text, g_free);
+      g_clear_pointer (&base, g_free);
+    }
   if (!lens_runner_get_busy (self->runner))
     return;
   lens_runner_cancel (self->runner);
@@ -328,9 +345,11 @@ export (LensWindow *self,
         return TRUE;
       /* Not GLib's text, which names its temporary file: the one asked
        * for, and why (what follows GLib's last colon). */
-      g_set_error (error, local->domain, local->code, "%s: %s", path,
-                   strrchr (local->message, ':') ? strrchr (local->message, ':') + 2
-                                                  : local->message);
+      g_autofree char *name = g_filename_display_name (path);
+      const char *why = strrchr (local->message, ':');
+
+      g_set_error (error, local->domain, local->code, "%s: %s", name,
+                   why && why[1] == ' ' ? why + 2 : local->message);
       return FALSE;
     }
   if (result == NULL)
@@ -591,7 +610,7 @@ _lens_window_actions_update (LensWindow *self)
 
   set_enabled (self, "undo", lens_document_can_undo (doc));
   set_enabled (self, "redo", lens_document_can_redo (doc));
-  set_enabled (self, "cancel", lens_runner_get_busy (self->runner));
+  set_enabled (self, "cancel", lens_runner_get_busy (self->runner) || self->load != NULL);
   set_state (self, "explain-class",
              g_variant_new_int32 (result ? result->class_index : lens_document_get_class (doc)));
   set_state (self, "contrast-class", g_variant_new_int32 (lens_document_get_contrast (doc)));

@@ -61,6 +61,7 @@ struct _LensWindow
     LrpTensor *input;
     cairo_surface_t *view;
     char *image_path;
+    char *rules;               /* the rule map in force, as JSON */
   } shown;
   gboolean updating;           /* drop-downs set from state, not by the user */
   char *last_error;            /* owned: the last message shown, for scripts */

@@ -103,6 +103,7 @@ open_done_cb (GObject *source,
       g_clear_object (&self->load);
       g_clear_pointer (&self->loading_model, g_free);
       g_clear_pointer (&self->loading_image, g_free);
+      _lens_window_actions_update (self);
       heading = g_strdup (new_model ? "Could not open the model" : "Could not open the image");
       _lens_window_show_error (self, heading, error);
       return;
@@ -110,6 +111,7 @@ open_done_cb (GObject *source,
   g_clear_object (&self->load);
   g_clear_pointer (&self->loading_model, g_free);
   g_clear_pointer (&self->loading_image, g_free);
+  _lens_window_actions_update (self);
   lens_document_set_source (self->document, loaded->model, loaded->model_path, loaded->input,
                             loaded->view, loaded->image_path);
   if (new_model)
@@ -169,6 +171,7 @@ lens_window_open (LensWindow *self,
   g_free (self->loading_image);
   self->loading_image = g_strdup (image_path);
   lens_load_async (model, model_path, image_path, self->load, open_done_cb, data);
+  _lens_window_actions_update (self);   /* a load can be stopped */
 }
 
 void
@@ -365,6 +368,7 @@ forget_shown_source (LensWindow *self)
   g_clear_pointer (&self->shown.input, lrp_tensor_unref);
   g_clear_pointer (&self->shown.view, cairo_surface_destroy);
   g_clear_pointer (&self->shown.image_path, g_free);
+  g_clear_pointer (&self->shown.rules, g_free);
 }
 
 /* The first result on a new model or input: what a stopped load goes
@@ -375,10 +379,18 @@ remember_shown_source (LensWindow *self,
 {
   LensDocument *doc = self->document;
 
-  if (result->source_serial != lens_document_get_source_serial (doc)
-      || (self->shown.model && result->source_serial == self->shown.serial))
+  if (result->source_serial != lens_document_get_source_serial (doc))
     return;
-  forget_shown_source (self);
+  /* The rules of every result: edits made since the source came count. */
+  g_free (self->shown.rules);
+  self->shown.rules = lrp_composite_to_json (lens_document_get_composite (doc));
+  if (self->shown.model && result->source_serial == self->shown.serial)
+    return;
+  g_clear_pointer (&self->shown.model, lrp_model_unref);
+  g_clear_pointer (&self->shown.model_path, g_free);
+  g_clear_pointer (&self->shown.input, lrp_tensor_unref);
+  g_clear_pointer (&self->shown.view, cairo_surface_destroy);
+  g_clear_pointer (&self->shown.image_path, g_free);
   self->shown.serial = result->source_serial;
   self->shown.model = lrp_model_ref (lens_document_get_model (doc));
   self->shown.model_path = g_strdup (lens_document_get_model_path (doc));
@@ -388,14 +400,18 @@ remember_shown_source (LensWindow *self,
   self->shown.image_path = g_strdup (lens_document_get_image_path (doc));
 }
 
-/* Puts back the model and input of the explanation on screen, and its
- * class, when a run on new ones was stopped before it showed anything:
- * the title, the rules and the lists then agree with the picture again.
- * FALSE when the screen already shows the document's model and input. */
+/* Puts back the model, input, rules and class of the explanation on
+ * screen when a run on a new model or input was stopped before it showed
+ * anything: the title, the rules and the lists agree with the picture
+ * again.  Being a new source to the document, it is explained again (a
+ * second stop then stops that run and keeps the picture).  The undo
+ * history of a model left is not kept.  FALSE when the screen already
+ * shows the document's model and input. */
 gboolean
 _lens_window_revert_source (LensWindow *self)
 {
   LensResult *result = lens_runner_get_result (self->runner);
+  g_autofree char *rules = NULL;
 
   if (result == NULL || self->shown.model == NULL
       || result->source_serial != self->shown.serial
@@ -403,6 +419,11 @@ _lens_window_revert_source (LensWindow *self)
     return FALSE;
   lens_document_set_source (self->document, self->shown.model, self->shown.model_path,
                             self->shown.input, self->shown.view, self->shown.image_path);
+  self->shown.serial = lens_document_get_source_serial (self->document);
+  /* A new model may have sent the rules back to their preset. */
+  rules = lrp_composite_to_json (lens_document_get_composite (self->document));
+  if (self->shown.rules && g_strcmp0 (rules, self->shown.rules) != 0)
+    lens_document_set_rules (self->document, self->shown.rules, NULL);
   lens_document_set_class (self->document, result->class_index);
   lens_document_set_contrast (self->document, result->contrast);
   lens_folder_strip_set_model (self->strip, self->shown.model);
