@@ -344,6 +344,14 @@ def run(app):
             skip("cancelling a VGG16-sized run", "no torch to make the model: %s" % e)
             return
     photo = os.path.join(SRC, "resources/images/chelsea.jpg")
+    before = app.status()["model"]
+    app.activate("app.open-model", big, "s")
+    time.sleep(0.05)
+    app.activate("win.cancel")
+    time.sleep(3)
+    s = app.status()
+    check("stopping a model while it loads keeps the one open",
+          s["model"] == before and not s["busy"], s)
     app.activate("app.open-model", big, "s")
     app.activate("app.open-image", photo, "s")
     s = app.wait(lambda: (lambda t: t if t["model"] == big and t["image"] == photo and
