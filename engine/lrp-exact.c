@@ -109,34 +109,40 @@ lrp_exact_window_taps (const LrpExactWindow *w,
   return n;
 }
 
+/* The first two spatial dims of a Conv's or a pool's geometry (the two
+ * structs name their fields alike). */
+static void
+window_from (const int64_t *kernel,
+             const int64_t *stride,
+             const int64_t *dilation,
+             const int64_t *pad_begin,
+             const int64_t *in,
+             const int64_t *out,
+             LrpExactWindow *w)
+{
+  for (int d = 0; d < 2; d++)
+    {
+      w->kernel[d] = kernel[d];
+      w->stride[d] = stride[d];
+      w->dilation[d] = dilation[d];
+      w->pad_begin[d] = pad_begin[d];
+      w->in[d] = in[d];
+      w->out[d] = out[d];
+    }
+}
+
 void
 lrp_exact_window_of_pool (const LrpPoolGeometry *g,
                           LrpExactWindow *w)
 {
-  for (int d = 0; d < 2; d++)
-    {
-      w->kernel[d] = g->kernel[d];
-      w->stride[d] = g->stride[d];
-      w->dilation[d] = g->dilation[d];
-      w->pad_begin[d] = g->pad_begin[d];
-      w->in[d] = g->in[d];
-      w->out[d] = g->out[d];
-    }
+  window_from (g->kernel, g->stride, g->dilation, g->pad_begin, g->in, g->out, w);
 }
 
 static void
 window_of_conv (const LrpConvGeometry *g,
                 LrpExactWindow *w)
 {
-  for (int d = 0; d < 2; d++)
-    {
-      w->kernel[d] = g->kernel[d];
-      w->stride[d] = g->stride[d];
-      w->dilation[d] = g->dilation[d];
-      w->pad_begin[d] = g->pad_begin[d];
-      w->in[d] = g->in[d];
-      w->out[d] = g->out[d];
-    }
+  window_from (g->kernel, g->stride, g->dilation, g->pad_begin, g->in, g->out, w);
 }
 
 /* ---- Which values have a double form -------------------------------------- */
