@@ -301,37 +301,35 @@ def run(app):
         f.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     # An image opened by itself: the next one is the next in its folder.
     app.activate("app.open-image", os.path.join(folder, "fmnist-8-sandal.png"), "s")
-    app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-8-sandal.png") and
-                      app.settled(t) else None)(app.status()), 30, "the image by itself")
+    app.wait_settled(lambda t: t["image"].endswith("fmnist-8-sandal.png"),
+                     30, "the image by itself")
     app.activate("win.next-image")
-    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
-                          app.settled(t) else None)(app.status()), 30, "the next in its folder")
+    s = app.wait_settled(lambda t: t["image"].endswith("fmnist-17-coat.png"),
+                         30, "the next in its folder")
     check("win.next-image after opening one image goes on through its folder",
           s["image"] == os.path.join(folder, "fmnist-17-coat.png") and s["class"] == 6, s)
 
     app.activate("app.open-folder", folder, "s")
     # In a file manager's order: 2-trouser, 5-broken, 8-sandal, 17-coat.
-    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and
-                          app.settled(t) else None)(app.status()), 30, "the folder's first image")
+    s = app.wait_settled(lambda t: t["image"].endswith("fmnist-2-trouser.png"),
+                         30, "the folder's first image")
     check("opening a folder shows its first image, in a file manager's order", s["class"] == 1, s)
     app.wait(lambda: app.status()["strip-predicted"] == 4, 30, "the strip's predictions")
     mark_error(app)
     app.activate("win.next-image")
-    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-8-sandal.png") and
-                          app.settled(t) else None)(app.status()), 30, "the image after")
+    s = app.wait_settled(lambda t: t["image"].endswith("fmnist-8-sandal.png"),
+                         30, "the image after")
     check("stepping skips an image the strip cannot read, without an error",
           s["class"] == 5 and "nothing" in s["error"], s)
     app.activate("win.next-image")
-    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-17-coat.png") and
-                          app.settled(t) else None)(app.status()), 30, "the next image")
+    s = app.wait_settled(lambda t: t["image"].endswith("fmnist-17-coat.png"), 30, "the next image")
     check("win.next-image moves to the next image and explains it (predicted: shirt)",
           s["class"] == 6, s)
     app.activate("win.previous-image")
-    app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-8-sandal.png") and
-                      app.settled(t) else None)(app.status()), 30, "the image before")
+    app.wait_settled(lambda t: t["image"].endswith("fmnist-8-sandal.png"), 30, "the image before")
     app.activate("win.previous-image")
-    s = app.wait(lambda: (lambda t: t if t["image"].endswith("fmnist-2-trouser.png") and
-                          app.settled(t) else None)(app.status()), 30, "the first image again")
+    s = app.wait_settled(lambda t: t["image"].endswith("fmnist-2-trouser.png"),
+                         30, "the first image again")
     check("stepping back skips it too", "nothing" in s["error"], s)
 
     # 11. Cancelling a VGG16-sized run leaves the window responsive.
@@ -354,8 +352,7 @@ def run(app):
           s["model"] == before and not s["busy"], s)
     app.activate("app.open-model", big, "s")
     app.activate("app.open-image", photo, "s")
-    s = app.wait(lambda: (lambda t: t if t["model"] == big and t["image"] == photo and
-                          app.settled(t) else None)(app.status()), 120, "the big model")
+    s = app.wait_settled(lambda t: t["model"] == big and t["image"] == photo, 120, "the big model")
     shown = s["result-generation"]
     runs = s["runs"]
     app.activate("win.explain-class", 3, "i")
@@ -389,16 +386,14 @@ def run(app):
              "the run on the other image")
     time.sleep(0.2)
     app.activate("win.cancel")
-    s = app.wait(lambda: (lambda t: t if t["image"] == photo and app.settled(t) else None)(
-        app.status()), 120, "the image on screen again")
+    s = app.wait_settled(lambda t: t["image"] == photo, 120, "the image on screen again")
     check("stopping the first run on a new image goes back to the one on screen, "
           "with its class", s["class"] == 5, s)
 
     # A rule of the small model's own survives a stopped switch to the big one
     # (whose layers it does not name, so the switch had reset the rules).
     app.activate("app.open-model", MODEL, "s")
-    app.wait(lambda: (lambda t: t if t["model"] == MODEL and app.settled(t) else None)(
-        app.status()), 60, "the small model")
+    app.wait_settled(lambda t: t["model"] == MODEL, 60, "the small model")
     conv = first_conv_name()
     app.activate("win.set-rule", (conv, "gamma(gamma=0.5)"), "(ss)")
     app.wait_result(30)
@@ -407,8 +402,7 @@ def run(app):
              "the run on the big model")
     time.sleep(0.2)
     app.activate("win.cancel")
-    s = app.wait(lambda: (lambda t: t if t["model"] == MODEL and app.settled(t) else None)(
-        app.status()), 60, "the small model again")
+    s = app.wait_settled(lambda t: t["model"] == MODEL, 60, "the small model again")
     kept_path = os.path.join(WORK, "kept-rules.json")
     app.activate("win.save-rules", kept_path, "s")
     app.wait(lambda: os.path.exists(kept_path), 10, "the kept rule map")

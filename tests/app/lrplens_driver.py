@@ -103,6 +103,12 @@ class Lrplens:
             time.sleep(0.01)
         raise TimeoutError("waited %g s for %s" % (timeout, what))
 
+    def wait_settled(self, predicate, timeout, what):
+        """The status once @predicate holds for it and the window shows a
+        result for its current settings."""
+        return self.wait(lambda: (lambda s: s if predicate(s) and self.settled(s) else None)(
+            self.status()), timeout, what)
+
     def settled(self, status=None):
         s = status or self.status()
         return (not s.get("busy", True) and "result-generation" in s

@@ -176,23 +176,52 @@ test_runner_cancel_keeps_result (Fixture *fx,
   g_assert_cmpint (lens_runner_get_result (fx->runner)->class_index, ==, 6);
 }
 
+/* A heatmap view of the fixture's result in a 400 × 400 window, once it
+ * has drawn; *@window to destroy. */
+static LensHeatmapView *
+show_view (Fixture *fx,
+           GtkWidget **window)
+{
+  LensHeatmapView *view = g_object_new (LENS_TYPE_HEATMAP_VIEW, NULL);
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  *window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (*window), GTK_WIDGET (view));
+  gtk_window_set_default_size (GTK_WINDOW (*window), 400, 400);
+  lens_heatmap_view_set_result (view, lens_runner_get_result (fx->runner));
+  gtk_window_present (GTK_WINDOW (*window));
+  while (lens_heatmap_view_get_n_renders (view) == 0 && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  return view;
+}
+
+/* @widget's first event controller of @type (transfer none). */
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return GTK_EVENT_CONTROLLER (c);
+    }
+  return NULL;
+}
+
 static void
 test_view_colours_without_recomputing (Fixture *fx,
                                        gconstpointer data)
 {
-  GtkWidget *window = gtk_window_new ();
-  LensHeatmapView *view = g_object_new (LENS_TYPE_HEATMAP_VIEW, NULL);
   guint runs = lens_runner_get_n_runs (fx->runner);
+  GtkWidget *window;
+  LensHeatmapView *view = show_view (fx, &window);
   guint renders;
   gint64 end;
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 400);
-  lens_heatmap_view_set_result (view, lens_runner_get_result (fx->runner));
-  gtk_window_present (GTK_WINDOW (window));
-  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  while (lens_heatmap_view_get_n_renders (view) == 0 && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (lens_heatmap_view_get_n_renders (view), ==, 1);
 
   renders = lens_heatmap_view_get_n_renders (view);
@@ -237,29 +266,16 @@ static void
 test_view_zoom_at_pointer (Fixture *fx,
                            gconstpointer data)
 {
-  GtkWidget *window = gtk_window_new ();
-  LensHeatmapView *view = g_object_new (LENS_TYPE_HEATMAP_VIEW, NULL);
-  g_autoptr(GListModel) controllers = NULL;
-  GtkEventController *motion = NULL;
-  int before;
-  gint64 end;
+  GtkWidget *window;
+  LensHeatmapView *view = show_view (fx, &window);
+  GtkEventController *motion = find_controller (GTK_WIDGET (view),
+                                                GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  GtkEventController *keys = find_controller (GTK_WIDGET (view), GTK_TYPE_EVENT_CONTROLLER_KEY);
+  gboolean handled = FALSE;
+  int before, was;
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 400);
-  lens_heatmap_view_set_result (view, lens_runner_get_result (fx->runner));
-  gtk_window_present (GTK_WINDOW (window));
-  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  while (lens_heatmap_view_get_n_renders (view) == 0 && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-  for (guint i = 0; i < g_list_model_get_n_items (controllers) && motion == NULL; i++)
-    {
-      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_MOTION (c))
-        motion = GTK_EVENT_CONTROLLER (c);
-    }
   g_assert_nonnull (motion);
+  g_assert_nonnull (keys);
 
   /* Off the centre, on the picture (fitted to the 400 × 400 view). */
   before = pixel_at (view, motion, 260, 140);
@@ -272,29 +288,16 @@ test_view_zoom_at_pointer (Fixture *fx,
 
   /* Zoomed, the arrow keys pan by a tenth of the view: Right brings the
    * picture's right side in, so the pixel at a point moves right. */
-  {
-    GtkEventController *keys = NULL;
-    gboolean handled = FALSE;
-    int was = pixel_at (view, motion, 200, 200);
-
-    for (guint i = 0; i < g_list_model_get_n_items (controllers) && keys == NULL; i++)
-      {
-        g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
-
-        if (GTK_IS_EVENT_CONTROLLER_KEY (c))
-          keys = GTK_EVENT_CONTROLLER (c);
-      }
-    g_assert_nonnull (keys);
-    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
-    /* Four tenths of the view: more than a picture pixel at 64×. */
-    for (int i = 0; i < 4; i++)
-      {
-        g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
-        g_assert_true (handled);
-      }
-    g_assert_cmpint (pixel_at (view, motion, 200, 200) % 100000, >, was % 100000);
-    g_assert_cmpint (pixel_at (view, motion, 200, 200) / 100000, ==, was / 100000);
-  }
+  was = pixel_at (view, motion, 200, 200);
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
+  /* Four tenths of the view: more than a picture pixel at 64×. */
+  for (int i = 0; i < 4; i++)
+    {
+      g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+      g_assert_true (handled);
+    }
+  g_assert_cmpint (pixel_at (view, motion, 200, 200) % 100000, >, was % 100000);
+  g_assert_cmpint (pixel_at (view, motion, 200, 200) / 100000, ==, was / 100000);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
